@@ -1,8 +1,7 @@
-"""Shared pytest set-up: import the plugin first, locate the official fixtures."""
+"""Shared pytest set-up: import the plugin first, find the fixtures."""
 from pathlib import Path
 
 import pytest
-
 
 import rspnet_mm  # noqa: F401  (applies the upstream fixes, registers modules)
 

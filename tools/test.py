@@ -11,11 +11,11 @@ import argparse
 import os
 import os.path as osp
 
-import rspnet_mm  # noqa: F401
+from mmaction.registry import RUNNERS
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from mmaction.registry import RUNNERS
+import rspnet_mm  # noqa: F401
 
 
 def parse_args(argv=None) -> argparse.Namespace:

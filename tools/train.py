@@ -10,11 +10,11 @@ import argparse
 import os
 import os.path as osp
 
-import rspnet_mm  # noqa: F401  (upstream fixes + registration, before mmengine)
+from mmaction.registry import RUNNERS
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from mmaction.registry import RUNNERS
+import rspnet_mm  # noqa: F401  (upstream fixes + registration, before mmengine)
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -4,10 +4,18 @@ Each fix lives in its own module whose docstring names the upstream version
 it is for and how to tell when it can be removed. :func:`apply_all` must run
 before anything imports ``mmaction.models``.
 """
-from . import (checkpoint_loading, color_jitter_numpy2, cpu_distributed,
-               drn_stub)
-from .checkpoint_loading import (TRUST_ENV, UnsafeCheckpointError,
-                                 load_checkpoint_file, trusted_checkpoints)
+from . import (
+    checkpoint_loading,
+    color_jitter_numpy2,
+    cpu_distributed,
+    drn_stub,
+)
+from .checkpoint_loading import (
+    TRUST_ENV,
+    UnsafeCheckpointError,
+    load_checkpoint_file,
+    trusted_checkpoints,
+)
 from .cpu_distributed import DeviceAgnosticDDP
 
 _FIXES = (drn_stub, cpu_distributed, checkpoint_loading, color_jitter_numpy2)

@@ -122,10 +122,11 @@ def load_checkpoint_file(filename: str,
     except pickle.UnpicklingError as err:
         raise UnsafeCheckpointError(
             f'Refusing to load {filename}: it holds objects outside the '
-            f'safe allow-list ({_unpickler_reason(err)}). Loading it could run '
-            f'arbitrary code. If you trust where the file came from, set '
-            f'{TRUST_ENV}=1 (or use rspnet_mm.compat.trusted_checkpoints()) '
-            f'and load it again.') from err
+            f'safe allow-list ({_unpickler_reason(err)}). Loading it could '
+            f'run arbitrary code. If you trust where the file came from, '
+            f'set {TRUST_ENV}=1 (or use '
+            f'rspnet_mm.compat.trusted_checkpoints()) and load it again.'
+        ) from err
     except (RuntimeError, EOFError, ValueError) as err:
         raise RuntimeError(
             f'{filename} is not a readable torch checkpoint (truncated or '

@@ -13,8 +13,9 @@ unavailable (it would raise otherwise, so nothing that worked changes), and
 config selects it with ``model_wrapper_cfg``) drops ``device_ids`` for CPU
 modules and keeps them for CUDA ones, so the same config runs with NCCL.
 
-Remove when: ``mmengine`` guards ``set_device`` with ``torch.cuda.is_available``
-and ``wrap_model`` only passes ``device_ids`` for CUDA modules (check
+Remove when: ``mmengine`` guards ``set_device`` with
+``torch.cuda.is_available`` and ``wrap_model`` only passes ``device_ids``
+for CUDA modules (check
 ``mmengine/dist/utils.py`` and ``Runner.wrap_model``).
 """
 import torch
@@ -53,7 +54,8 @@ def apply() -> bool:
     Returns:
         bool: True when the patch was installed.
     """
-    if torch.cuda.is_available() or torch.cuda.set_device is _set_device_if_cuda:
+    if (torch.cuda.is_available()
+            or torch.cuda.set_device is _set_device_if_cuda):
         return False
     torch.cuda.set_device = _set_device_if_cuda
     return True

@@ -1,4 +1,4 @@
-"""Stand-in for ``mmaction.models.localizers.drn`` missing from the 1.2.0 wheel.
+"""Stand-in for ``mmaction.models.localizers.drn``, missing from the wheel.
 
 Upstream: mmaction2 1.2.0 on PyPI ships ``localizers/__init__.py`` importing
 ``.drn.drn`` but not the ``drn/`` folder itself (open-mmlab/mmaction2#2714),

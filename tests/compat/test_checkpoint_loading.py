@@ -4,8 +4,12 @@ import pickle
 import pytest
 import torch
 
-from rspnet_mm.compat import (TRUST_ENV, UnsafeCheckpointError,
-                              load_checkpoint_file, trusted_checkpoints)
+from rspnet_mm.compat import (
+    TRUST_ENV,
+    UnsafeCheckpointError,
+    load_checkpoint_file,
+    trusted_checkpoints,
+)
 from rspnet_mm.compat.checkpoint_loading import _history_buffer_getattr
 
 
@@ -17,8 +21,8 @@ class _RunsCode:
 
 
 def _runner_like_checkpoint():
-    from mmengine.logging import HistoryBuffer, MessageHub
     import numpy as np
+    from mmengine.logging import HistoryBuffer, MessageHub
     hub = MessageHub.get_instance('ckpt-test')
     hub.update_scalar('train/loss', 1.5)
     hub.update_scalar('train/loss', np.float64(0.5))

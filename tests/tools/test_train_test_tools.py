@@ -5,8 +5,7 @@ import os
 
 import pytest
 import torch
-from conftest import (REPO_ROOT, TINY_RECOGNIZER_CONFIG,
-                      tiny_recognizer_args)
+from conftest import REPO_ROOT, TINY_RECOGNIZER_CONFIG, tiny_recognizer_args
 
 
 def _load_tool(name):
