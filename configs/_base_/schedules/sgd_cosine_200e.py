@@ -22,5 +22,3 @@ param_scheduler = [
 ]
 
 auto_scale_lr = dict(enable=True, base_batch_size=64)
-
-default_hooks = dict(checkpoint=dict(interval=50, max_keep_ckpts=-1))

@@ -1,1 +1,3 @@
+from .video_retrieval_metric import VideoRetrievalMetric
 
+__all__ = ['VideoRetrievalMetric']

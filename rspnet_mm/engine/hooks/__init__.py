@@ -1,0 +1,3 @@
+from .progress_bar_hook import LoopProgressBarHook
+
+__all__ = ['LoopProgressBarHook']

@@ -1,0 +1,3 @@
+from .retrieval import cosine_topk, retrieval_recall
+
+__all__ = ['cosine_topk', 'retrieval_recall']

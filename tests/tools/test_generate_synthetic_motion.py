@@ -1,0 +1,58 @@
+"""The synthetic motion CLI: writes the set, reports speed, rejects bad
+options with the library's message."""
+import importlib.util
+import json
+
+import pytest
+from conftest import REPO_ROOT
+
+from rspnet_mm.datasets.synthetic_motion import load_metadata
+
+TOOL = REPO_ROOT / 'tools' / 'data' / 'generate_synthetic_motion.py'
+TINY = ['--clips', '4', '--size', '32', '--min-frames', '8',
+        '--max-frames', '10', '--rspnet-window', '0', '--no-progress']
+
+
+@pytest.fixture(scope='module')
+def tool():
+    spec = importlib.util.spec_from_file_location('generate_synthetic_motion',
+                                                  TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_cli_writes_the_set_with_the_chosen_label(tool, tmp_path, capsys):
+    out = tmp_path / 'set'
+    tool.main(['--out', str(out), '--label', 'speed', '--seed', '3',
+               '--kinds', 'spin', 'zoom_pulse', *TINY])
+    printed = capsys.readouterr().out
+    assert f'wrote 4 clips (3 train, 1 val; 2 classes by speed) to {out}' \
+        in printed
+    assert 'clips/s' in printed
+    records = load_metadata(out)
+    assert {r['kind'] for r in records} <= {'spin', 'zoom_pulse'}
+    assert all((out / 'videos' / r['path']).is_file() for r in records)
+    assert (out / 'classes.txt').read_text() == 'slow\nfast\n'
+    lines = (out / 'train_list.txt').read_text().splitlines()
+    lines += (out / 'val_list.txt').read_text().splitlines()
+    assert sorted(lines) == sorted(f'{r["path"]} {r["speed_band"]}'
+                                   for r in records)
+    config = json.loads((out / 'generation.json').read_text())['config']
+    assert config['seed'] == 3 and config['label_by'] == 'speed'
+    assert config['kinds'] == ['spin', 'zoom_pulse']
+
+
+@pytest.mark.parametrize('argv, message', [
+    (['--clips', '0'], 'n_clips=0: no clips to write'),
+    (['--min-frames', '40', '--max-frames', '80'],
+     'min_frames=40: shorter than two RSPNet windows of 32 frames'),
+    (['--label', 'size'], "argument --label: invalid choice: 'size'"),
+    (['--kinds', 'jump'], "unknown motion kind 'jump'"),
+    (['--workers', '-2'], '--workers -2: must be >= 0'),
+])
+def test_cli_rejects_bad_options(tool, argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        tool.parse_args(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err

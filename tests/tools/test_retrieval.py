@@ -1,0 +1,58 @@
+import importlib.util
+
+import numpy as np
+import pytest
+from conftest import REPO_ROOT, TINY_RECOGNIZER_CONFIG, tiny_recognizer_args
+
+TINY_RETRIEVAL_CONFIG = str(REPO_ROOT / 'tests' / 'data' / 'configs' /
+                            'tiny_retrieval.py')
+
+
+def _load_tool(name):
+    spec = importlib.util.spec_from_file_location(
+        f'tool_{name}', REPO_ROOT / 'tools' / f'{name}.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_retrieval_tool_caches_gallery_and_finds_each_video(
+        tiny_video_set, tmp_path, capsys):
+    train = _load_tool('train')
+    work = tmp_path / 'train'
+    args = tiny_recognizer_args(tiny_video_set, work)
+    train.main([TINY_RECOGNIZER_CONFIG, *args, 'train_cfg.max_epochs=1'])
+    ckpt = str(work / 'epoch_1.pth')
+
+    retrieval = _load_tool('retrieval')
+    out = tmp_path / 'retrieval'
+    data = [f'gallery_dataloader.dataset.ann_file='
+            f'{tiny_video_set["ann_file"]}',
+            f'gallery_dataloader.dataset.data_prefix.video='
+            f'{tiny_video_set["root"]}',
+            f'test_dataloader.dataset.ann_file={tiny_video_set["ann_file"]}',
+            f'test_dataloader.dataset.data_prefix.video='
+            f'{tiny_video_set["root"]}']
+    argv = [TINY_RETRIEVAL_CONFIG, ckpt, '--work-dir', str(out),
+            '--cfg-options', *data]
+    metrics = retrieval.main(argv)
+    # queries = gallery videos through the same deterministic pipeline:
+    # every video finds itself first
+    assert metrics['retrieval/R@1'] == pytest.approx(100.0)
+    assert '| R@1 | R@2 | R@10 |' in capsys.readouterr().out
+    caches = list(out.glob('gallery_*.npz'))
+    assert len(caches) == 1
+    with np.load(caches[0]) as cached:
+        assert cached['features'].shape == (4, 16)
+        assert sorted(cached['labels'].tolist()) == [0, 0, 1, 1]
+    mtime = caches[0].stat().st_mtime_ns
+    retrieval.main(argv)  # second run reads the cache
+    assert caches[0].stat().st_mtime_ns == mtime
+
+
+def test_retrieval_tool_needs_a_retrieval_config(tmp_path):
+    retrieval = _load_tool('retrieval')
+    ckpt = tmp_path / 'c.pth'
+    ckpt.write_bytes(b'')
+    with pytest.raises(KeyError, match='configs/retrieval'):
+        retrieval.main([TINY_RECOGNIZER_CONFIG, str(ckpt)])

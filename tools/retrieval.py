@@ -1,0 +1,103 @@
+"""Video-to-video retrieval: R@1/5/10/20/50 of a frozen backbone.
+
+    python tools/retrieval.py CONFIG CHECKPOINT [--work-dir DIR]
+        [--no-cache] [--cfg-options ...] [--launcher none|pytorch|slurm]
+
+CONFIG is a retrieval config (``configs/retrieval/``): its
+``gallery_dataloader`` (train split) is embedded once and cached under the
+work dir, keyed by the checkpoint and gallery list; its
+``test_dataloader`` (test split) gives the queries. Works in one process
+and under torchrun (``--launcher pytorch``).
+"""
+import argparse
+import copy
+import hashlib
+import os
+import os.path as osp
+
+import rspnet_mm  # noqa: F401
+from mmengine.config import Config, DictAction
+from mmengine.dist import get_dist_info
+from mmengine.runner import Runner
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Video retrieval recall')
+    parser.add_argument('config', help='retrieval config')
+    parser.add_argument('checkpoint', help='backbone or full checkpoint')
+    parser.add_argument('--work-dir', help='where the cache and logs go')
+    parser.add_argument('--no-cache', action='store_true',
+                        help='re-extract the gallery features')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser.add_argument('--launcher', default='none',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'])
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def _cache_key(checkpoint: str, cfg: Config) -> str:
+    stat = os.stat(checkpoint)
+    dataset = cfg.gallery_dataloader.dataset
+    text = (f'{osp.abspath(checkpoint)}|{stat.st_size}|{stat.st_mtime_ns}|'
+            f'{dataset.get("ann_file")}|{dataset.get("pipeline")}')
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def _with_evaluator(cfg: Config, loader, evaluator: dict) -> Config:
+    cfg = copy.deepcopy(cfg)
+    cfg.test_dataloader = loader
+    cfg.test_evaluator = evaluator
+    cfg.custom_hooks = [*cfg.get('custom_hooks', []),
+                        dict(type='LoopProgressBarHook')]
+    return cfg
+
+
+def format_table(metrics: dict) -> str:
+    """Markdown table of ``{'retrieval/R@k': value}``."""
+    keys = [k for k in metrics if 'R@' in k]
+    names = [k.split('/')[-1] for k in keys]
+    head = '| ' + ' | '.join(names) + ' |'
+    rule = '|' + '---|' * len(names)
+    row = '| ' + ' | '.join(f'{metrics[k]:.1f}' for k in keys) + ' |'
+    return '\n'.join([head, rule, row])
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
+    if not osp.isfile(args.checkpoint):
+        raise FileNotFoundError(f'checkpoint {args.checkpoint} not found')
+    cfg = Config.fromfile(args.config)
+    if 'gallery_dataloader' not in cfg:
+        raise KeyError(f'{args.config} has no gallery_dataloader: use a '
+                       'config from configs/retrieval/')
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    cfg.launcher = args.launcher
+    cfg.load_from = args.checkpoint
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
+        'work_dirs', osp.splitext(osp.basename(args.config))[0])
+    os.makedirs(cfg.work_dir, exist_ok=True)
+    topk = cfg.test_evaluator.get('topk', (1, 5, 10, 20, 50))
+    cache = osp.join(cfg.work_dir,
+                     f'gallery_{_cache_key(args.checkpoint, cfg)}.npz')
+
+    if args.no_cache or not osp.isfile(cache):
+        gallery_cfg = _with_evaluator(
+            cfg, cfg.gallery_dataloader,
+            dict(type='VideoRetrievalMetric', topk=topk,
+                 dump_features=cache, prefix='gallery'))
+        Runner.from_cfg(gallery_cfg).test()
+    query_cfg = _with_evaluator(
+        cfg, cfg.test_dataloader,
+        dict(type='VideoRetrievalMetric', topk=topk,
+             gallery_features=cache))
+    metrics = Runner.from_cfg(query_cfg).test()
+    if get_dist_info()[0] == 0:
+        print(format_table(metrics))
+    return metrics
+
+
+if __name__ == '__main__':
+    main()
