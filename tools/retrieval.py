@@ -15,10 +15,11 @@ import hashlib
 import os
 import os.path as osp
 
-import rspnet_mm  # noqa: F401
 from mmengine.config import Config, DictAction
 from mmengine.dist import get_dist_info
 from mmengine.runner import Runner
+
+import rspnet_mm  # noqa: F401
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -1,1 +1,1 @@
-from . import backbones, heads, recognizers  # noqa: F401
+from . import backbones, heads, necks, recognizers  # noqa: F401

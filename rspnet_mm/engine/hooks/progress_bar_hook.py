@@ -1,11 +1,10 @@
 """A tqdm progress bar over the iterations of test and validation loops."""
 from typing import Optional
 
+from mmaction.registry import HOOKS
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from tqdm import tqdm
-
-from mmaction.registry import HOOKS
 
 
 @HOOKS.register_module()

@@ -4,10 +4,9 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
+from mmaction.registry import METRICS
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
-
-from mmaction.registry import METRICS
 
 from ..functional import retrieval_recall
 

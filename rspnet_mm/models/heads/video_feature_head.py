@@ -3,10 +3,9 @@ from typing import List
 
 import torch
 import torch.nn.functional as F
-from torch import Tensor
-
 from mmaction.models.heads import BaseHead
 from mmaction.registry import MODELS
+from torch import Tensor
 
 
 @MODELS.register_module()

@@ -1,7 +1,7 @@
 import pytest
 import torch
-
 from mmaction.structures import ActionDataSample
+
 from rspnet_mm.models.heads.video_feature_head import VideoFeatureHead
 
 
