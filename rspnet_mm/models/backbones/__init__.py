@@ -7,12 +7,13 @@ from .backbone_checkpoint import (
 )
 from .base_video_backbone import BaseVideoBackbone
 from .hara_resnet3d import HaraResNet3D
+from .lite_c3d import LiteC3D
 from .s3dg import S3DG
 from .vcop_c3d import VCOPC3D
 from .vcop_r2plus1d import VCOPR2Plus1D
 
 __all__ = [
     'BaseVideoBackbone', 'S3DG', 'VCOPC3D', 'VCOPR2Plus1D', 'HaraResNet3D',
-    'BackboneStateError', 'check_backbone_state_dict',
+    'LiteC3D', 'BackboneStateError', 'check_backbone_state_dict',
     'load_backbone_checkpoint'
 ]

@@ -1,0 +1,25 @@
+# Kinetics-400 train videos in MMAction2's layout, read by the RSPNet
+# pipeline: two windows of 16 x 2 frames, one decode, independent
+# augmentation per window (crop area 0.4-1, aspect 3/4-4/3, grayscale 0.2,
+# jitter 0.4/0.4/0.4/0.4, flip 0.5), views q / k+ / k- at speeds 1x and 2x.
+dataset_type = 'VideoDataset'
+data_root = 'data/kinetics400/videos_train'
+ann_file_train = 'data/kinetics400/kinetics400_train_list_videos.txt'
+
+train_pipeline = [
+    dict(type='RelativeSpeedSampler', clip_len=16, speeds=(1, 2)),
+    dict(type='SpeedWindowAugment', size=112),
+    dict(type='FormatSpeedViews'),
+    dict(type='PackActionInputs', algorithm_keys=('speeds', )),
+]
+train_dataloader = dict(
+    batch_size=32,
+    num_workers=8,
+    persistent_workers=True,
+    # full batches only: the queue length must be a multiple of the total
+    # batch (the reference trims K for the same reason)
+    drop_last=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(type=dataset_type, ann_file=ann_file_train,
+                 data_prefix=dict(video=data_root),
+                 pipeline=train_pipeline))

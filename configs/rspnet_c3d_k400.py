@@ -1,0 +1,11 @@
+# RSPNet with the VCOPC3D backbone on Kinetics-400: lr 0.1 per total batch of 64
+# (auto_scale_lr), 32 clips per GPU, 16x112 input, 200 epochs
+# (rspnet-reference.md §4; the reference used 4 V100s for 150 hours).
+_base_ = [
+    '_base_/models/rspnet.py', '_base_/datasets/k400_rsp_pretrain.py',
+    '_base_/schedules/sgd_cosine_200e.py', '_base_/pretrain_runtime.py'
+]
+model = dict(backbone=dict(type='VCOPC3D'), rsp_head=dict(in_channels=512),
+             avid_head=dict(in_channels=512))
+train_dataloader = dict(batch_size=32)
+optim_wrapper = dict(optimizer=dict(lr=0.1))

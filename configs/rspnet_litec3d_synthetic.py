@@ -1,0 +1,56 @@
+# RSPNet on the generated synthetic motion set with a light 3D CNN: the
+# pretraining of `make demo`, sized to train in minutes on a 2-core CPU.
+# Differences from the reference recipe, all because of that budget:
+# 32 px inputs, LiteC3D with a frame-difference stem, MLP+BN projection
+# heads (with linear heads a small model's RSP loss sits at the margin
+# from initialisation), a queue of 2048 keys, iteration-based training
+# stopped by a wall-clock budget, constant lr after a short warm-up.
+# tools/demo.py sets the data paths and the time budget; by hand:
+#   python tools/data/generate_synthetic_motion.py --out data/synthetic_motion
+#   python tools/train.py configs/rspnet_litec3d_synthetic.py
+_base_ = ['_base_/models/rspnet.py', '_base_/default_runtime.py']
+
+data_root = 'data/synthetic_motion/videos'
+ann_file_train = 'data/synthetic_motion/train_list.txt'
+img_size = 32
+
+model = dict(
+    backbone=dict(type='LiteC3D', frame_diff=True),
+    rsp_head=dict(in_channels=256, proj_type='mlp', hidden_channels=256),
+    avid_head=dict(in_channels=256, proj_type='mlp', hidden_channels=256),
+    queue_len=2048)
+
+train_pipeline = [
+    dict(type='RelativeSpeedSampler', clip_len=16, speeds=(1, 2)),
+    dict(type='SpeedWindowAugment', size=img_size),
+    dict(type='FormatSpeedViews'),
+    dict(type='PackActionInputs', algorithm_keys=('speeds', )),
+]
+train_dataloader = dict(
+    batch_size=32,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(type='VideoDataset', ann_file=ann_file_train,
+                 data_prefix=dict(video=data_root),
+                 pipeline=train_pipeline))
+
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=20000)
+val_cfg = None
+test_cfg = None
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=1e-4))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
+         end=20)
+]
+custom_hooks = [dict(type='TimeBudgetHook', seconds=480)]
+
+env_cfg = dict(dist_cfg=dict(backend='gloo'))
+log_processor = dict(by_epoch=False, window_size=10)
+default_hooks = dict(
+    logger=dict(interval=10),
+    checkpoint=dict(by_epoch=False, interval=500, max_keep_ckpts=1,
+                    save_last=True))
+randomness = dict(seed=0)

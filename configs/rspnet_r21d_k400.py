@@ -1,0 +1,11 @@
+# RSPNet with the VCOPR2Plus1D backbone on Kinetics-400: lr 0.05 per total batch of 64
+# (auto_scale_lr), 32 clips per GPU, 16x112 input, 200 epochs
+# (rspnet-reference.md §4; the reference used 6 V100s for 187 hours).
+_base_ = [
+    '_base_/models/rspnet.py', '_base_/datasets/k400_rsp_pretrain.py',
+    '_base_/schedules/sgd_cosine_200e.py', '_base_/pretrain_runtime.py'
+]
+model = dict(backbone=dict(type='VCOPR2Plus1D'), rsp_head=dict(in_channels=512),
+             avid_head=dict(in_channels=512))
+train_dataloader = dict(batch_size=32)
+optim_wrapper = dict(optimizer=dict(lr=0.05))

@@ -1,0 +1,7 @@
+# RSPNet with the VCOPR2Plus1D backbone pretrained on UCF101 (split 1 train videos),
+# otherwise as rspnet_r21d_k400.py.
+_base_ = ['rspnet_r21d_k400.py']
+data_root = 'data/ucf101/videos'
+ann_file_train = 'data/ucf101/ucf101_train_split_1_videos.txt'
+train_dataloader = dict(dataset=dict(ann_file=ann_file_train,
+                                     data_prefix=dict(video=data_root)))
