@@ -31,7 +31,9 @@ train_dataloader = dict(
     num_workers=2,
     persistent_workers=True,
     sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(type='VideoDataset', ann_file=ann_file_train,
+    # VideoDataset that checks the list and skips broken videos (it stops
+    # once more than max_broken_fraction of the loads fail)
+    dataset=dict(type='SkipBrokenVideoDataset', ann_file=ann_file_train,
                  data_prefix=dict(video=data_root),
                  pipeline=train_pipeline))
 

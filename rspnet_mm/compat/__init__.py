@@ -5,6 +5,7 @@ it is for and how to tell when it can be removed. :func:`apply_all` must run
 before anything imports ``mmaction.models``.
 """
 from . import (
+    atomic_checkpoint,
     checkpoint_loading,
     color_jitter_numpy2,
     cpu_distributed,
@@ -18,7 +19,8 @@ from .checkpoint_loading import (
 )
 from .cpu_distributed import DeviceAgnosticDDP
 
-_FIXES = (drn_stub, cpu_distributed, checkpoint_loading, color_jitter_numpy2)
+_FIXES = (drn_stub, cpu_distributed, checkpoint_loading, atomic_checkpoint,
+          color_jitter_numpy2)
 
 
 def apply_all() -> dict:

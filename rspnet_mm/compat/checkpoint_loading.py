@@ -134,14 +134,21 @@ def load_checkpoint_file(filename: str,
 
 
 def _unpickler_reason(err: Exception) -> str:
-    """The sentence of torch's long message that names the refused object."""
+    """The part of torch's long message that names the refused object."""
     lines = [line.strip() for line in str(err).splitlines() if line.strip()]
-    skip = ('Weights only load failed', 'Please file an issue',
-            'Check the documentation', 'WeightsUnpickler error')
     for line in lines:
-        if not line.startswith(skip):
+        if line.startswith('WeightsUnpickler error:'):
+            detail = line.split(':', 1)[1].strip()
+            if detail:
+                return detail.split('. Please use')[0]
+    for line in lines:
+        if line.startswith(('Trying to load', 'Unsupported')):
             return line
-    return lines[0] if lines else type(err).__name__
+    skip = ('Weights only load failed', 'Please file an issue',
+            'Check the documentation', 'WeightsUnpickler error', '(1)',
+            '(2)')
+    rest = [line for line in lines if not line.startswith(skip)]
+    return (rest or lines or [type(err).__name__])[0]
 
 
 def _mmengine_local_loader(filename, map_location=None):

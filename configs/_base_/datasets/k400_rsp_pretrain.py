@@ -2,7 +2,10 @@
 # pipeline: two windows of 16 x 2 frames, one decode, independent
 # augmentation per window (crop area 0.4-1, aspect 3/4-4/3, grayscale 0.2,
 # jitter 0.4/0.4/0.4/0.4, flip 0.5), views q / k+ / k- at speeds 1x and 2x.
-dataset_type = 'VideoDataset'
+# VideoDataset that checks the list (file and line of a malformed entry) and
+# skips unreadable videos, logging each once; more than 10% failed loads
+# (after 50) stop the run. `python tools/check_videos.py CONFIG` lists them.
+dataset_type = 'SkipBrokenVideoDataset'
 data_root = 'data/kinetics400/videos_train'
 ann_file_train = 'data/kinetics400/kinetics400_train_list_videos.txt'
 

@@ -1,4 +1,4 @@
-"""A tqdm progress bar over the iterations of test and validation loops."""
+"""A tqdm progress bar over the iterations of train, val and test loops."""
 from typing import Optional
 
 from mmaction.registry import HOOKS
@@ -9,11 +9,14 @@ from tqdm import tqdm
 
 @HOOKS.register_module()
 class LoopProgressBarHook(Hook):
-    """Show a progress bar (rank 0 only) while a test or val loop runs.
+    """Show a progress bar (rank 0 only) while a loop runs.
+
+    The train bar counts iterations of an iteration-based loop (or of the
+    whole run for an epoch-based one); val and test bars count batches.
 
     Args:
         desc (str, optional): Text in front of the bar. Defaults to the
-            loop's name ('test' / 'val').
+            loop's name ('train' / 'val' / 'test').
     """
     priority = 'VERY_LOW'
 
@@ -21,12 +24,12 @@ class LoopProgressBarHook(Hook):
         self.desc = desc
         self._bar = None
 
-    def _open(self, runner, loop_name: str) -> None:
+    def _open(self, runner, loop_name: str, total: int) -> None:
         if not is_main_process():
             return
-        loader = getattr(runner, f'{loop_name}_dataloader')
-        self._bar = tqdm(total=len(loader), desc=self.desc or loop_name,
-                         unit='batch', dynamic_ncols=True)
+        self._bar = tqdm(total=total, desc=self.desc or loop_name,
+                         unit='it' if loop_name == 'train' else 'batch',
+                         dynamic_ncols=True)
 
     def _step(self) -> None:
         if self._bar is not None:
@@ -37,8 +40,18 @@ class LoopProgressBarHook(Hook):
             self._bar.close()
             self._bar = None
 
+    def before_train(self, runner) -> None:
+        self._open(runner, 'train', runner.max_iters - runner.iter)
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None) -> None:
+        self._step()
+
+    def after_train(self, runner) -> None:
+        self._close()
+
     def before_test_epoch(self, runner) -> None:
-        self._open(runner, 'test')
+        self._open(runner, 'test', len(runner.test_dataloader))
 
     def after_test_iter(self, runner, batch_idx, data_batch=None,
                         outputs=None) -> None:
@@ -48,7 +61,7 @@ class LoopProgressBarHook(Hook):
         self._close()
 
     def before_val_epoch(self, runner) -> None:
-        self._open(runner, 'val')
+        self._open(runner, 'val', len(runner.val_dataloader))
 
     def after_val_iter(self, runner, batch_idx, data_batch=None,
                        outputs=None) -> None:

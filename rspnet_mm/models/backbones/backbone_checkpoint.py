@@ -106,6 +106,12 @@ def backbone_state_from_checkpoint(
         raise BackboneStateError(
             f'{source} holds a {type(checkpoint).__name__}, not a checkpoint '
             'dict')
+    if 'state_dict' not in checkpoint and isinstance(
+            checkpoint.get('model'), Mapping):
+        raise BackboneStateError(
+            f"{source} has 'model' but no 'state_dict': it looks like an "
+            'official RSPNet checkpoint; convert it first with '
+            'tools/convert_official_checkpoint.py')
     meta = checkpoint.get('meta') or {}
     state_dict = checkpoint.get('state_dict', checkpoint)
     if not isinstance(state_dict, Mapping):

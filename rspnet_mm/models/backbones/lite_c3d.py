@@ -2,12 +2,11 @@
 from typing import Sequence, Tuple
 
 import torch
+from mmaction.registry import MODELS
 from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
-
-from mmaction.registry import MODELS
 
 
 @MODELS.register_module()

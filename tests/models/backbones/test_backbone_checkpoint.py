@@ -104,6 +104,17 @@ def test_full_recognizer_checkpoint_gives_the_query_backbone():
         backbone_state_from_checkpoint({'meta': {}}, 'x.pth')
 
 
+def test_official_file_as_pretrained_gets_a_conversion_hint(tmp_path):
+    path = tmp_path / 'model_best_c3d.pth.tar'
+    torch.save({'arch': 'c3d', 'epoch': 200,
+                'model': {'queue': torch.zeros(2)}}, path)
+    model = MODELS.build(dict(type='VCOPC3D', pretrained=str(path)))
+    with pytest.raises(BackboneStateError,
+                       match="has 'model' but no 'state_dict'.*convert it "
+                       'first with tools/convert_official_checkpoint.py'):
+        model.init_weights()
+
+
 def test_plain_backbone_config_drops_weight_sources():
     cfg = plain_backbone_config(
         dict(type='S3DG', gate=False, pretrained='a.pth',

@@ -40,20 +40,21 @@ def test_frozen_stages_stay_frozen_in_train_mode(backbone, frozen_stages):
 
 
 def test_frozen_stage_statistics_do_not_move():
-    model = MODELS.build(dict(type='HaraResNet3D', frozen_stages=1))
+    model = MODELS.build(dict(type='VCOPR2Plus1D', frozen_stages=1))
     model.train()
     stem_bn = model.conv1.bn
     stage1_bn = model.layer1[0].conv1.bn
     stage2_bn = model.layer2[0].conv1.bn
     before = [bn.running_mean.clone() for bn in (stem_bn, stage1_bn,
                                                  stage2_bn)]
-    out = model(torch.randn(2, 3, 4, 32, 32))
+    out = model(torch.randn(2, 3, 2, 16, 16))
     out.mean().backward()
     assert torch.equal(stem_bn.running_mean, before[0])
     assert torch.equal(stage1_bn.running_mean, before[1])
     assert not torch.equal(stage2_bn.running_mean, before[2])
-    assert model.conv1.conv.weight.grad is None
-    assert model.layer2[0].conv1.conv.weight.grad is not None
+    assert model.conv1.conv.conv_s.weight.grad is None
+    assert model.layer1[0].conv2.conv.conv_t.weight.grad is None
+    assert model.layer2[0].conv1.conv.conv_s.weight.grad is not None
 
 
 def test_norm_eval_keeps_every_bn_in_eval_mode():

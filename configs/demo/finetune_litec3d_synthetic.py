@@ -1,0 +1,69 @@
+# Short supervised finetuning of the demo backbone on the synthetic motion
+# set (labels: motion kind x speed band), from random init or RSPNet
+# weights (`load_from`). tools/demo.py sets paths, classes and iterations.
+_base_ = ['../_base_/default_runtime.py']
+
+data_root = 'data/synthetic_motion/videos'
+ann_file_train = 'data/synthetic_motion/train_list.txt'
+ann_file_val = 'data/synthetic_motion/val_list.txt'
+img_size = 32
+num_test_clips = 4
+
+model = dict(
+    type='Recognizer3D',
+    backbone=dict(type='LiteC3D', frame_diff=True),
+    cls_head=dict(type='I3DHead', num_classes=10, in_channels=256,
+                  spatial_type='avg', dropout_ratio=0.0, init_std=0.01,
+                  average_clips='score'),
+    data_preprocessor=dict(type='ActionDataPreprocessor',
+                           mean=[123.675, 116.28, 103.53],
+                           std=[58.395, 57.12, 57.375],
+                           format_shape='NCTHW'))
+
+train_pipeline = [
+    dict(type='DecordInit'),
+    dict(type='SampleFrames', clip_len=16, frame_interval=1, num_clips=1),
+    dict(type='DecordDecode'),
+    dict(type='RandomResizedCrop', area_range=(0.5, 1.0)),
+    dict(type='Resize', scale=(img_size, img_size), keep_ratio=False),
+    dict(type='Flip', flip_ratio=0.5),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs'),
+]
+test_pipeline = [
+    dict(type='DecordInit'),
+    dict(type='SampleFrames', clip_len=16, frame_interval=1,
+         num_clips=num_test_clips, test_mode=True),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(img_size, img_size), keep_ratio=False),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs'),
+]
+train_dataloader = dict(
+    batch_size=32, num_workers=2, persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(type='VideoDataset', ann_file=ann_file_train,
+                 data_prefix=dict(video=data_root),
+                 pipeline=train_pipeline))
+test_dataloader = dict(
+    batch_size=16, num_workers=2, persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(type='VideoDataset', ann_file=ann_file_val,
+                 data_prefix=dict(video=data_root),
+                 pipeline=test_pipeline, test_mode=True))
+test_evaluator = dict(type='AccMetric')
+test_cfg = dict(type='TestLoop')
+val_cfg = None
+
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=150)
+optim_wrapper = dict(
+    optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=1e-4))
+param_scheduler = [
+    dict(type='CosineAnnealingLR', eta_min=0, by_epoch=False, begin=0)
+]
+env_cfg = dict(dist_cfg=dict(backend='gloo'))
+log_processor = dict(by_epoch=False, window_size=10)
+default_hooks = dict(
+    logger=dict(interval=25),
+    checkpoint=dict(by_epoch=False, interval=100000, save_last=False))
+randomness = dict(seed=0)

@@ -1,0 +1,1 @@
+"""`make demo`: generate data, pretrain RSPNet, compare with random init."""

@@ -1,0 +1,15 @@
+"""Helpers for tests: regenerate official-layout weights from the
+manifests in ``../shared/fixtures/official``."""
+from .official_weights import (
+    OFFICIAL_ARCHS,
+    load_manifest,
+    official_backbone_weights,
+    official_checkpoint,
+    official_input,
+    official_pretrain_state_dict,
+)
+
+__all__ = [
+    'OFFICIAL_ARCHS', 'load_manifest', 'official_backbone_weights',
+    'official_checkpoint', 'official_input', 'official_pretrain_state_dict'
+]

@@ -1,0 +1,129 @@
+"""A pretraining run killed mid-run and resumed with ``--resume`` ends where
+an uninterrupted run ends: same query and key encoders, queue, queue
+pointer, optimizer and LR schedule state, and the same losses."""
+import importlib.util
+import json
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import torch
+from conftest import REPO_ROOT
+
+from rspnet_mm.compat import load_checkpoint_file
+
+TINY_RSPNET_CONFIG = str(REPO_ROOT / 'tests' / 'data' / 'configs' /
+                         'tiny_rspnet_synthetic.py')
+MAX_ITERS = 4
+
+
+def _load_tool(name):
+    spec = importlib.util.spec_from_file_location(
+        f'tool_{name}', REPO_ROOT / 'tools' / f'{name}.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope='module')
+def motion_set(tmp_path_factory):
+    """Eight 32 px synthetic motion clips of 6-12 frames and their list."""
+    from rspnet_mm.datasets import synthetic_motion as sm
+    out = tmp_path_factory.mktemp('motion')
+    cfg = sm.SyntheticMotionConfig(n_clips=8, val_fraction=0.0, size=32,
+                                   min_frames=6, max_frames=12, seed=3,
+                                   rspnet_window=0)
+    sm.generate_dataset(cfg, out)
+    return dict(ann_file=str(out / 'train_list.txt'),
+                root=str(out / 'videos'))
+
+
+def train_args(data, work_dir, *options):
+    return [TINY_RSPNET_CONFIG, '--work-dir', str(work_dir),
+            '--cfg-options',
+            f'train_dataloader.dataset.ann_file={data["ann_file"]}',
+            f'train_dataloader.dataset.data_prefix.video={data["root"]}',
+            f'train_cfg.max_iters={MAX_ITERS}', *options]
+
+
+def logged_losses(work_dir):
+    """``{iter: loss}`` from the newest run's ``scalars.json``."""
+    run = sorted(p for p in work_dir.iterdir() if p.is_dir())[-1]
+    records = [json.loads(line) for line in
+               (run / 'vis_data' / 'scalars.json').read_text().splitlines()]
+    return {r['iter']: (r['loss'], r['loss_rsp'], r['loss_avid'])
+            for r in records if 'loss' in r}
+
+
+def start_killed_run(args, work_dir):
+    """Start tools/train.py in a subprocess and a thread that SIGKILLs it
+    as soon as a checkpoint exists.
+
+    Returns:
+        Callable[[], int]: Waits for the kill; returns the iteration of the
+        checkpoint the run left.
+    """
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO_ROOT / 'tools' / 'train.py'), *args],
+        cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def kill_at_first_checkpoint():
+        deadline = time.monotonic() + 300
+        while (not list(work_dir.glob('iter_*.pth')) and proc.poll() is None
+               and time.monotonic() < deadline):
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGKILL)
+
+    watcher = threading.Thread(target=kill_at_first_checkpoint, daemon=True)
+    watcher.start()
+
+    def wait():
+        watcher.join()
+        proc.wait(timeout=60)
+        assert proc.returncode == -signal.SIGKILL, 'the run was not killed'
+        last = (work_dir / 'last_checkpoint').read_text().strip()
+        return int(last.rsplit('iter_', 1)[1].split('.')[0])
+
+    return wait
+
+
+def test_killed_run_resumes_to_the_same_state(motion_set, tmp_path):
+    train = _load_tool('train')
+    killed, full = tmp_path / 'killed', tmp_path / 'full'
+    wait_for_kill = start_killed_run(train_args(motion_set, killed), killed)
+    train.main(train_args(motion_set, full))  # meanwhile, uninterrupted
+    left_at = wait_for_kill()
+    assert 2 <= left_at < MAX_ITERS, 'the run was not killed mid-run'
+    train.main([*train_args(motion_set, killed), '--resume'])
+
+    expected = load_checkpoint_file(str(full / f'iter_{MAX_ITERS}.pth'))
+    resumed = load_checkpoint_file(str(killed / f'iter_{MAX_ITERS}.pth'))
+    assert resumed['meta']['iter'] == MAX_ITERS
+    state, ref = resumed['state_dict'], expected['state_dict']
+    assert state.keys() == ref.keys()
+    for key in ('queue_ptr', 'key_encoder.steps'):
+        assert torch.equal(state[key], ref[key]), key
+    for key in ref:  # query and key encoders, heads, BN statistics, queue
+        torch.testing.assert_close(state[key], ref[key], rtol=1e-5,
+                                   atol=1e-6, msg=key)
+    assert int(ref['key_encoder.steps']) == MAX_ITERS
+    momentum = [s['momentum_buffer'] for s in
+                resumed['optimizer']['state'].values()]
+    momentum_ref = [s['momentum_buffer'] for s in
+                    expected['optimizer']['state'].values()]
+    assert len(momentum) == len(momentum_ref) > 0
+    for got, want in zip(momentum, momentum_ref):
+        torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-6)
+    assert resumed['param_schedulers'] == expected['param_schedulers']
+    assert resumed['optimizer']['param_groups'][0]['lr'] == pytest.approx(
+        expected['optimizer']['param_groups'][0]['lr'])
+
+    # the resumed run logs the iterations after the checkpoint, with the
+    # losses of the uninterrupted run
+    losses, losses_ref = logged_losses(killed), logged_losses(full)
+    assert sorted(losses) == list(range(left_at + 1, MAX_ITERS + 1))
+    for it, values in losses.items():
+        assert values == pytest.approx(losses_ref[it], rel=1e-5, abs=1e-6)

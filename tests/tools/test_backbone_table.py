@@ -1,0 +1,32 @@
+"""tools/analysis/backbone_table.py on tiny inputs."""
+import importlib.util
+from pathlib import Path
+
+TOOL = Path(__file__).resolve().parents[2] / 'tools' / 'analysis' / (
+    'backbone_table.py')
+
+
+def _load_tool():
+    spec = importlib.util.spec_from_file_location('backbone_table', TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_row_and_table():
+    tool = _load_tool()
+    shape = (1, 3, 8, 32, 32)
+    row = tool.complexity_row(
+        dict(type='VCOPC3D'), flop_shapes=[shape], feature_shape=shape,
+        time_shape=shape, runs=1)
+    assert row['type'] == 'VCOPC3D'
+    assert round(row['params_m'], 2) == 27.66
+    # conv1 alone: 64 out ch x (3 x 3^3) MACs at each of 8x32x32 positions
+    assert row['gflops'][0] > 64 * 3 * 27 * 8 * 32 * 32 / 1e9
+    assert row['feature_shape'] == (512, 1, 2, 2)
+    assert row['forward_ms'] > 0
+    table = tool.markdown_table({'c3d': row}, [shape], shape, shape)
+    lines = table.splitlines()
+    assert lines[0].startswith('| official arch | backbone | params (M) | '
+                               'GFLOPs 1x3x8x32x32 |')
+    assert lines[2].startswith('| c3d | VCOPC3D | 27.66 | ')

@@ -1,0 +1,96 @@
+"""tools/check_videos.py: every broken video reported with its reason."""
+import importlib.util
+
+import pytest
+from conftest import REPO_ROOT
+
+from rspnet_mm.testing.broken_videos import (
+    BROKEN_KINDS,
+    DAMAGED,
+    gradient_frames,
+    write_broken_videos,
+)
+from rspnet_mm.testing.videos import write_video
+
+REASONS = {
+    'missing.mp4': 'file not found',
+    'empty.mp4': 'empty file (0 bytes)',
+    'random.mp4': 'decord cannot open it',
+    'truncated.mp4': 'decord cannot open it',
+    'no_frames.mp4': 'decord cannot open it',
+    'undecodable.mp4': 'decord cannot open it',
+    DAMAGED: 'the header says 40 frames but only the first',
+}
+
+
+@pytest.fixture(scope='module')
+def tool():
+    spec = importlib.util.spec_from_file_location(
+        'tool_check_videos', REPO_ROOT / 'tools' / 'check_videos.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope='module')
+def videos(tmp_path_factory):
+    root = tmp_path_factory.mktemp('videos')
+    write_video(root / 'good_a.mp4', gradient_frames(12))
+    write_video(root / 'good_b.mp4', gradient_frames(30, size=48))
+    write_broken_videos(root)
+    return root
+
+
+def write_list(tmp_path, names):
+    ann = tmp_path / 'list.txt'
+    ann.write_text(''.join(f'{n} 0\n' for n in names))
+    return ann
+
+
+def test_reports_every_broken_video(tool, videos, tmp_path, capsys):
+    names = ['good_a.mp4', *BROKEN_KINDS, DAMAGED, 'good_b.mp4']
+    ann = write_list(tmp_path, names)
+    out = tmp_path / 'broken.txt'
+    status = tool.main([str(ann), '--data-prefix', str(videos), '--out',
+                        str(out)])
+    assert status == 1
+    printed = capsys.readouterr()
+    for name, reason in REASONS.items():
+        assert f'BROKEN {videos / name}: {reason}' in printed.out
+    assert 'good_a.mp4' not in printed.out.replace('good_a.mp4 0', '')
+    assert 'checked 9 videos: 2 decode, 7 broken' in printed.out
+    assert 'frames per video: min 12, median 21, max 30' in printed.out
+    assert 'frame sizes (HxW): 32x32, 48x48' in printed.out
+    assert 'check_videos' in printed.err  # the progress bar
+    rows = [line.split('\t') for line in out.read_text().splitlines()]
+    assert [r[0] for r in rows] == [*BROKEN_KINDS, DAMAGED]
+    for name, reason in rows:
+        assert reason.startswith(REASONS[name])
+
+
+def test_all_good_list_exits_zero_with_workers(tool, videos, tmp_path,
+                                               capsys):
+    ann = write_list(tmp_path, ['good_a.mp4', 'good_b.mp4'])
+    assert tool.main([str(ann), '--data-prefix', str(videos), '--workers',
+                      '2']) == 0
+    assert 'checked 2 videos: 2 decode, 0 broken' in capsys.readouterr().out
+
+
+def test_config_gives_list_and_prefix(tool, videos, tmp_path, capsys):
+    ann = write_list(tmp_path, ['good_a.mp4', 'random.mp4'])
+    config = tmp_path / 'cfg.py'
+    config.write_text(
+        f"train_dataloader = dict(dataset=dict(type='VideoDataset', "
+        f"ann_file='{ann}', data_prefix=dict(video='{videos}')))\n")
+    assert tool.main([str(config)]) == 1
+    assert f'BROKEN {videos / "random.mp4"}' in capsys.readouterr().out
+    assert tool.main([str(config), '--split', 'val']) == 2
+    assert 'has no val_dataloader.dataset' in capsys.readouterr().err
+
+
+def test_malformed_list_exits_two_naming_the_line(tool, tmp_path, capsys):
+    ann = tmp_path / 'list.txt'
+    ann.write_text('a.mp4 0\nb.mp4 x\n')
+    assert tool.main([str(ann)]) == 2
+    err = capsys.readouterr().err
+    assert f"{ann}, line 2 ('b.mp4 x'): label 'x' is not an integer" in err
