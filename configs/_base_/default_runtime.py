@@ -26,7 +26,13 @@ model_wrapper_cfg = dict(
     broadcast_buffers=False,
     find_unused_parameters=False)
 
-log_processor = dict(type='LogProcessor', window_size=20, by_epoch=True)
+# Accuracies (rsp_acc, avid_acc, ...) are smoothed over the window like
+# the losses, instead of showing the last iteration only.
+log_processor = dict(
+    type='LogProcessor',
+    window_size=20,
+    by_epoch=True,
+    mean_pattern=r'.*(loss|time|data_time|grad_norm|acc).*')
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
 log_level = 'INFO'

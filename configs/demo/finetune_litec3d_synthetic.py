@@ -62,7 +62,7 @@ param_scheduler = [
     dict(type='CosineAnnealingLR', eta_min=0, by_epoch=False, begin=0)
 ]
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
-log_processor = dict(by_epoch=False, window_size=10)
+log_processor = dict(by_epoch=False, window_size=10)  # acc smoothed: see _base_
 default_hooks = dict(
     logger=dict(interval=25),
     checkpoint=dict(by_epoch=False, interval=100000, save_last=False))
