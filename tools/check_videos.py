@@ -111,8 +111,9 @@ def summary(results: List[Tuple[str, Dict]]) -> str:
     """A few lines about the checked videos."""
     records = [r for _, r in results]
     broken = [r for r in records if not r['ok']]
-    lines = [f'checked {len(records)} videos: {len(records) - len(broken)} '
-             f'decode, {len(broken)} broken']
+    total = sum(r['bytes'] or 0 for r in records)
+    lines = [f'checked {len(records)} videos ({total / 2**20:.1f} MiB): '
+             f'{len(records) - len(broken)} decode, {len(broken)} broken']
     good = [r for r in records if r['ok']]
     if good:
         frames = sorted(r['frames'] for r in good)

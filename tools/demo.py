@@ -22,12 +22,19 @@ import torch
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 import rspnet_mm  # noqa: E402,F401
+from rspnet_mm.compat import load_checkpoint_file  # noqa: E402
 from rspnet_mm.datasets.synthetic_motion import (  # noqa: E402
     SyntheticMotionConfig,
     generate_dataset,
 )
 from rspnet_mm.demo import evaluate, labels, pretrain, report  # noqa: E402
 from rspnet_mm.evaluation.functional import compare  # noqa: E402
+from rspnet_mm.models.backbones.backbone_checkpoint import (  # noqa: E402
+    save_plain_checkpoint,
+)
+from rspnet_mm.models.backbones.backbone_extraction import (  # noqa: E402
+    extract_backbone,
+)
 
 #: Seconds the steps after pretraining take on a 2-core CPU (measured:
 #: see README, "Demo"); pretraining gets what is left of the budget.
@@ -52,9 +59,11 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def make_data(args) -> SyntheticMotionConfig:
+    # speed_scale 3: at 32 px the default speeds move sub-pixel distances
+    # per frame for the periodic kinds
     cfg = SyntheticMotionConfig(n_clips=args.clips, size=args.size,
                                 min_frames=64, max_frames=80,
-                                seed=args.seed)
+                                speed_scale=3.0, seed=args.seed)
     marker = osp.join(args.data_dir, 'generation.json')
     if osp.isfile(marker):
         import json
@@ -76,9 +85,19 @@ def random_init_checkpoint(path: str, seed: int) -> str:
     cfg = Config.fromfile(osp.join(REPO_ROOT, pretrain.PRETRAIN_CONFIG))
     backbone = MODELS.build(cfg.model.backbone)
     backbone.init_weights()
-    torch.save({'state_dict': {f'backbone.{k}': v for k, v in
-                               backbone.state_dict().items()}}, path)
+    save_plain_checkpoint(path, dict(
+        state_dict={f'backbone.{k}': v
+                    for k, v in backbone.state_dict().items()},
+        meta=dict(backbone=cfg.model.backbone.to_dict(), source='init')))
     return path
+
+
+def rspnet_backbone_checkpoint(src: str, dst: str) -> str:
+    """The query backbone of the pretraining checkpoint, as
+    tools/extract_backbone.py writes it."""
+    checkpoint = load_checkpoint_file(src)
+    save_plain_checkpoint(dst, extract_backbone(checkpoint, src))
+    return dst
 
 
 def main(argv=None) -> dict:
@@ -97,7 +116,8 @@ def main(argv=None) -> dict:
 
     inits = dict(random=random_init_checkpoint(
         osp.join(args.work_dir, 'random_init.pth'), args.seed),
-        rspnet=run['checkpoint'])
+        rspnet=rspnet_backbone_checkpoint(
+            run['checkpoint'], osp.join(args.work_dir, 'rspnet_backbone.pth')))
     train_labels = labels.labels_in_list_order(data_dir, 'train')
     val_labels = labels.labels_in_list_order(data_dir, 'val')
     outcomes = {}

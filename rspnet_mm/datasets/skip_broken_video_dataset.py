@@ -49,12 +49,13 @@ class SkipBrokenVideoDataset(VideoDataset):
 
     In training (``test_mode=False``), a sample whose video cannot be read
     (:class:`VideoReadError`, decord's errors, a missing file; see
-    :func:`is_video_error`) is skipped: mmengine's ``BaseDataset`` then loads another, random sample
-    in its place (its ``max_refetch`` loop). Each broken file is logged
-    once, with the reason and the running counts; the counts are shared by
-    all DataLoader workers (:class:`BrokenSampleCounter`). Once at least
-    ``min_samples`` loads were attempted, a broken fraction
-    ``broken / loaded`` above ``max_broken_fraction`` stops the run with
+    :func:`is_video_error`) is skipped: mmengine's ``BaseDataset`` then
+    loads another, random sample in its place (its ``max_refetch`` loop).
+    Each broken file is logged once, with the reason and the running
+    counts; the counts are shared by all DataLoader workers
+    (:class:`BrokenSampleCounter`). Once at least ``min_samples`` loads
+    were attempted, a broken fraction ``broken / loaded`` above
+    ``max_broken_fraction`` stops the run with
     :class:`TooManyBrokenVideosError` (a wrong ``data_prefix`` or a bad
     copy of the data should not train on what is left).
 
@@ -74,7 +75,8 @@ class SkipBrokenVideoDataset(VideoDataset):
     Note:
         The counter is created when the data list is loaded, before the
         DataLoader starts workers; with ``lazy_init=True`` each worker
-        counts on its own.
+        counts on its own. In distributed training each process counts
+        (and applies the limit to) its own share of the data.
     """
 
     def __init__(self,

@@ -107,6 +107,8 @@ class SyntheticMotionConfig:
             metadata and the same frames.
         speed_bands: Number of speed bands per motion kind.
         speed_ratio: Speed ratio between neighbouring bands.
+        speed_scale: Factor on ``BASE_SPEED`` for every kind (e.g. 3 to
+            make motion visible at very small frame sizes).
         speed_jitter: Largest per-clip speed factor (and its inverse)
             around the band centre, drawn log-uniformly.
         kinds: Motion kinds to use (a subset of ``MOTION_KINDS``).
@@ -129,6 +131,7 @@ class SyntheticMotionConfig:
     seed: int = 0
     speed_bands: int = 2
     speed_ratio: float = 3.0
+    speed_scale: float = 1.0
     speed_jitter: float = 1.2
     kinds: tuple[str, ...] = MOTION_KINDS
     label_by: str = 'kind_speed'
@@ -180,7 +183,7 @@ class SyntheticMotionConfig:
 
     def band_speed(self, kind: str, band: int) -> float:
         """Centre speed of a band, in ``SPEED_UNITS[kind]``."""
-        speed = BASE_SPEED[kind] * self.speed_ratio**band
+        speed = BASE_SPEED[kind] * self.speed_scale * self.speed_ratio**band
         return speed * self.size if kind == 'translate' else speed
 
     def to_dict(self) -> dict[str, Any]:
@@ -209,7 +212,8 @@ def _check_config(cfg: SyntheticMotionConfig) -> None:
         if isinstance(value, bool) or not isinstance(value,
                                                      numbers.Integral):
             _fail(name, value, 'must be an integer', 'pass a whole number')
-    for name in ('val_fraction', 'fps', 'speed_ratio', 'speed_jitter'):
+    for name in ('val_fraction', 'fps', 'speed_ratio', 'speed_scale',
+                 'speed_jitter'):
         value = getattr(cfg, name)
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             _fail(name, value, 'must be a number', 'pass e.g. 0.2 or 3')
@@ -262,6 +266,8 @@ def _check_speeds(cfg: SyntheticMotionConfig) -> None:
     if cfg.max_subsample < 1:
         _fail('max_subsample', cfg.max_subsample, 'must be >= 1',
               'use 2 for RSPNet speeds {1x, 2x}')
+    if not cfg.speed_scale > 0:
+        _fail('speed_scale', cfg.speed_scale, 'must be > 0', 'e.g. 1 or 3')
     if not cfg.speed_jitter >= 1:
         _fail('speed_jitter', cfg.speed_jitter, 'must be >= 1',
               'use 1 for no jitter, e.g. 1.2')
@@ -276,7 +282,8 @@ def _check_speeds(cfg: SyntheticMotionConfig) -> None:
                   f'use speed_ratio > max_subsample x speed_jitter^2 = '
                   f'{least:.3g} or lower speed_jitter')
     for kind in cfg.kinds:
-        fastest = BASE_SPEED[kind] * cfg.speed_ratio**(cfg.speed_bands - 1)
+        fastest = (BASE_SPEED[kind] * cfg.speed_scale *
+                   cfg.speed_ratio**(cfg.speed_bands - 1))
         step = fastest * cfg.speed_jitter * cfg.max_subsample
         if step > MAX_STEP[kind]:
             _fail('speed_bands', cfg.speed_bands,
@@ -284,7 +291,8 @@ def _check_speeds(cfg: SyntheticMotionConfig) -> None:
                   f'{cfg.max_subsample}x moves {step:.3g} '
                   f'{"frame sizes" if kind == "translate" else "rad"} per '
                   f'frame (max {MAX_STEP[kind]:.3g}) and would alias',
-                  'use fewer speed bands or a smaller speed_ratio')
+                  'use fewer speed bands, a smaller speed_ratio or a '
+                  'smaller speed_scale')
 
 
 def make_clip_specs(cfg: SyntheticMotionConfig) -> list[dict[str, Any]]:

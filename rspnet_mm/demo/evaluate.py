@@ -117,6 +117,7 @@ def finetune(repo_root: str, data_dir: str, checkpoint: str, work_dir: str,
     cfg.work_dir = work_dir
     cfg.load_from = checkpoint
     cfg.custom_hooks = [dict(type='LoopProgressBarHook', desc='finetune')]
+    cfg.log_level = 'WARNING'
     runner = Runner.from_cfg(copy.deepcopy(cfg))
     runner.train()
     model = runner.model

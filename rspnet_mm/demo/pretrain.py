@@ -38,6 +38,7 @@ def pretrain(repo_root: str, data_dir: str, work_dir: str,
     cfg.custom_hooks = [
         dict(type='TimeBudgetHook', seconds=seconds, progress=True)
     ]
+    cfg.log_level = 'WARNING'  # the progress bar shows the losses
     runner = Runner.from_cfg(cfg)
     start = time.monotonic()
     runner.train()

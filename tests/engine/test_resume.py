@@ -14,6 +14,7 @@ import torch
 from conftest import REPO_ROOT
 
 from rspnet_mm.compat import load_checkpoint_file
+from rspnet_mm.compat.atomic_checkpoint import find_latest_complete_checkpoint
 
 TINY_RSPNET_CONFIG = str(REPO_ROOT / 'tests' / 'data' / 'configs' /
                          'tiny_rspnet_synthetic.py')
@@ -84,7 +85,9 @@ def start_killed_run(args, work_dir):
         watcher.join()
         proc.wait(timeout=60)
         assert proc.returncode == -signal.SIGKILL, 'the run was not killed'
-        last = (work_dir / 'last_checkpoint').read_text().strip()
+        # what --resume will pick (the kill may come between writing the
+        # checkpoint and last_checkpoint)
+        last = find_latest_complete_checkpoint(str(work_dir))
         return int(last.rsplit('iter_', 1)[1].split('.')[0])
 
     return wait
@@ -102,6 +105,7 @@ def test_killed_run_resumes_to_the_same_state(motion_set, tmp_path):
     expected = load_checkpoint_file(str(full / f'iter_{MAX_ITERS}.pth'))
     resumed = load_checkpoint_file(str(killed / f'iter_{MAX_ITERS}.pth'))
     assert resumed['meta']['iter'] == MAX_ITERS
+    assert 'rng_state' in resumed  # RNGStateHook (tiny config)
     state, ref = resumed['state_dict'], expected['state_dict']
     assert state.keys() == ref.keys()
     for key in ('queue_ptr', 'key_encoder.steps'):

@@ -1,5 +1,6 @@
 """tools/check_videos.py: every broken video reported with its reason."""
 import importlib.util
+import sys
 
 import pytest
 from conftest import REPO_ROOT
@@ -28,15 +29,17 @@ def tool():
     spec = importlib.util.spec_from_file_location(
         'tool_check_videos', REPO_ROOT / 'tools' / 'check_videos.py')
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # --workers pickles its functions
     spec.loader.exec_module(module)
-    return module
+    yield module
+    del sys.modules[spec.name]
 
 
 @pytest.fixture(scope='module')
 def videos(tmp_path_factory):
     root = tmp_path_factory.mktemp('videos')
     write_video(root / 'good_a.mp4', gradient_frames(12))
-    write_video(root / 'good_b.mp4', gradient_frames(30, size=48))
+    write_video(root / 'good_b.mp4', gradient_frames(30, size=64))
     write_broken_videos(root)
     return root
 
@@ -58,9 +61,10 @@ def test_reports_every_broken_video(tool, videos, tmp_path, capsys):
     for name, reason in REASONS.items():
         assert f'BROKEN {videos / name}: {reason}' in printed.out
     assert 'good_a.mp4' not in printed.out.replace('good_a.mp4 0', '')
-    assert 'checked 9 videos: 2 decode, 7 broken' in printed.out
+    assert 'MiB): 2 decode, 7 broken' in printed.out
+    assert 'checked 9 videos (' in printed.out
     assert 'frames per video: min 12, median 21, max 30' in printed.out
-    assert 'frame sizes (HxW): 32x32, 48x48' in printed.out
+    assert 'frame sizes (HxW): 32x32, 64x64' in printed.out
     assert 'check_videos' in printed.err  # the progress bar
     rows = [line.split('\t') for line in out.read_text().splitlines()]
     assert [r[0] for r in rows] == [*BROKEN_KINDS, DAMAGED]
@@ -73,7 +77,7 @@ def test_all_good_list_exits_zero_with_workers(tool, videos, tmp_path,
     ann = write_list(tmp_path, ['good_a.mp4', 'good_b.mp4'])
     assert tool.main([str(ann), '--data-prefix', str(videos), '--workers',
                       '2']) == 0
-    assert 'checked 2 videos: 2 decode, 0 broken' in capsys.readouterr().out
+    assert 'MiB): 2 decode, 0 broken' in capsys.readouterr().out
 
 
 def test_config_gives_list_and_prefix(tool, videos, tmp_path, capsys):

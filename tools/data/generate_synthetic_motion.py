@@ -52,6 +52,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help='speed bands per motion kind (default: %(default)s)')
     add('--speed-ratio', type=float, default=_DEFAULTS.speed_ratio,
         help='speed ratio of neighbouring bands (default: %(default)s)')
+    add('--speed-scale', type=float, default=_DEFAULTS.speed_scale,
+        help='factor on every base speed (e.g. 3 for 32 px clips)')
     add('--speed-jitter', type=float, default=_DEFAULTS.speed_jitter,
         help='largest per-clip speed factor around the band centre '
         '(default: %(default)s)')
@@ -78,6 +80,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
             size=args.size, min_frames=args.min_frames,
             max_frames=args.max_frames, fps=args.fps, seed=args.seed,
             speed_bands=args.speed_bands, speed_ratio=args.speed_ratio,
+            speed_scale=args.speed_scale,
             speed_jitter=args.speed_jitter, kinds=tuple(args.kinds),
             label_by=args.label, rspnet_window=args.rspnet_window,
             max_subsample=args.max_subsample)

@@ -1,8 +1,8 @@
 # The demo pretraining config (configs/rspnet_litec3d_synthetic.py) shrunk
 # for engine tests: a two-layer LiteC3D, 4-frame views at speeds 1x/2x,
 # 16 px crops, a queue of 16 keys, batch 4, 8 iterations with a checkpoint
-# every 2 (keeping the last), no time budget, one process without workers,
-# seed 0.
+# every 2 (keeping the last), RNG states in the checkpoints instead of the
+# time budget, one process without workers, seed 0.
 # The test fills in the data paths (a tiny synthetic set).
 _base_ = ['../../../configs/rspnet_litec3d_synthetic.py']
 
@@ -26,7 +26,7 @@ train_dataloader = dict(
                  pipeline=train_pipeline, min_samples=4))
 
 train_cfg = dict(max_iters=8)
-custom_hooks = []
+custom_hooks = [dict(type='RNGStateHook')]  # instead of the time budget
 default_hooks = dict(
     logger=dict(interval=1),
     checkpoint=dict(interval=2, max_keep_ckpts=1))
