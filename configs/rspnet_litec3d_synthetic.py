@@ -50,7 +50,10 @@ param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
          end=20)
 ]
-custom_hooks = [dict(type='TimeBudgetHook', seconds=480)]
+custom_hooks = [
+    dict(type='TimeBudgetHook', seconds=480),
+    dict(type='RNGStateHook')
+]
 
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
 log_processor = dict(by_epoch=False, window_size=10)  # acc smoothed: see _base_

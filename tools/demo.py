@@ -38,7 +38,7 @@ from rspnet_mm.models.backbones.backbone_extraction import (  # noqa: E402
 
 #: Seconds the steps after pretraining take on a 2-core CPU (measured:
 #: see README, "Demo"); pretraining gets what is left of the budget.
-EVAL_SECONDS = 240
+EVAL_SECONDS = 330
 FINETUNE_ITERS = 150
 
 

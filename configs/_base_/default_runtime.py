@@ -12,6 +12,10 @@ default_hooks = dict(
     sampler_seed=dict(type='DistSamplerSeedHook'),
     sync_buffers=dict(type='SyncBuffersHook'))
 
+# RNG states of python/numpy/torch saved in checkpoints and restored on
+# --resume (rspnet_mm/engine/hooks/rng_state_hook.py).
+custom_hooks = [dict(type='RNGStateHook')]
+
 # NCCL on GPUs; for multi-process runs on CPU set
 #   --cfg-options env_cfg.dist_cfg.backend=gloo
 env_cfg = dict(

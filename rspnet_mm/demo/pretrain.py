@@ -36,7 +36,8 @@ def pretrain(repo_root: str, data_dir: str, work_dir: str,
     cfg.train_dataloader.dataset.data_prefix = dict(
         video=osp.join(data_dir, 'videos'))
     cfg.custom_hooks = [
-        dict(type='TimeBudgetHook', seconds=seconds, progress=True)
+        dict(type='TimeBudgetHook', seconds=seconds, progress=True),
+        dict(type='RNGStateHook')
     ]
     cfg.log_level = 'WARNING'  # the progress bar shows the losses
     runner = Runner.from_cfg(cfg)

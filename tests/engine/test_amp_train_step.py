@@ -70,6 +70,9 @@ def test_bf16_train_step_gives_finite_losses(monkeypatch):
         assert math.isfinite(float(value)), name
     assert losses['loss'].dtype == torch.float32
     assert losses['loss_avid'].dtype == torch.float32  # cross-entropy
+    # the heads compute their similarities in fp32 under autocast: a bf16
+    # hinge would be quantised to steps of 2**-7 around 2.0
+    assert losses['loss_rsp'].dtype == torch.float32
     assert float(losses['loss']) == pytest.approx(
         float(losses['loss_rsp']) + float(losses['loss_avid']), rel=1e-6)
     state = model.state_dict()

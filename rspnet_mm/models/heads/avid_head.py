@@ -98,11 +98,14 @@ class AVIDHead(VideoProjectionHead):
                 f'AVIDHead.loss: queue must have shape ({self.feat_dim}, K), '
                 f'got {tuple(queue.shape)}')
         labels = torch.zeros(n, dtype=torch.long, device=q.device)
-        loss = q.new_zeros(())
-        acc = q.new_zeros(())
-        for k in (k_pos, k_neg):
-            logits = instance_logits(q, k, queue, self.temperature)
-            loss = loss + F.cross_entropy(logits, labels)
-            with torch.no_grad():
-                acc = acc + (logits.argmax(dim=1) == 0).float().mean() / 2
+        # in fp32 even under autocast: logits are similarities / 0.07
+        with torch.autocast(q.device.type, enabled=False):
+            q, queue = q.float(), queue.float()
+            loss = q.new_zeros(())
+            acc = q.new_zeros(())
+            for k in (k_pos.float(), k_neg.float()):
+                logits = instance_logits(q, k, queue, self.temperature)
+                loss = loss + F.cross_entropy(logits, labels)
+                with torch.no_grad():
+                    acc = acc + (logits.argmax(dim=1) == 0).float().mean() / 2
         return dict(loss_avid=self.loss_weight * loss, avid_acc=acc)

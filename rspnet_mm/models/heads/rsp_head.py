@@ -109,7 +109,10 @@ class RSPHead(VideoProjectionHead):
         """
         check_embeddings('RSPHead', self.feat_dim, q=q, k_pos=k_pos,
                          k_neg=k_neg)
-        hinge = relative_speed_hinge(q, k_pos, k_neg, self.margin,
-                                     self.temperature)  # [N]
-        acc = self.correct(q, k_pos, k_neg).float().mean()
+        # in fp32 even under autocast: bf16 similarities quantise the hinge
+        with torch.autocast(q.device.type, enabled=False):
+            q, k_pos, k_neg = q.float(), k_pos.float(), k_neg.float()
+            hinge = relative_speed_hinge(q, k_pos, k_neg, self.margin,
+                                         self.temperature)  # [N]
+            acc = self.correct(q, k_pos, k_neg).float().mean()
         return dict(loss_rsp=self.loss_weight * hinge.mean(), rsp_acc=acc)
