@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 
 import rspnet_mm  # noqa: F401  (applies the upstream fixes, registers modules)
+from rspnet_mm.testing.recipes import REPO_ROOT  # noqa: E402
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 OFFICIAL_FIXTURES = REPO_ROOT.parent / 'shared' / 'fixtures' / 'official'
 
 
@@ -47,17 +47,3 @@ def tiny_video_set(tmp_path):
     ann_file = tmp_path / 'list.txt'
     ann_file.write_text('\n'.join(lines) + '\n')
     return dict(root=str(root), ann_file=str(ann_file), labels=labels)
-
-
-def tiny_recognizer_args(video_set: dict, work_dir) -> list:
-    """``--cfg-options`` pointing the tiny test recipe at a video set."""
-    keys = ('train_dataloader', 'test_dataloader')
-    options = []
-    for key in keys:
-        options += [f'{key}.dataset.ann_file={video_set["ann_file"]}',
-                    f'{key}.dataset.data_prefix.video={video_set["root"]}']
-    return ['--work-dir', str(work_dir), '--cfg-options', *options]
-
-
-TINY_RECOGNIZER_CONFIG = str(REPO_ROOT / 'tests' / 'data' / 'configs' /
-                             'tiny_recognizer.py')

@@ -8,7 +8,6 @@ import importlib.util
 
 import pytest
 import torch
-from conftest import REPO_ROOT, TINY_RECOGNIZER_CONFIG, tiny_recognizer_args
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
@@ -17,6 +16,11 @@ from rspnet_mm.compat import (
     UnsafeCheckpointError,
     load_checkpoint_file,
     trusted_checkpoints,
+)
+from rspnet_mm.testing.recipes import (
+    REPO_ROOT,
+    TINY_RECOGNIZER_CONFIG,
+    tiny_recognizer_args,
 )
 
 TINY_RETRIEVAL_CONFIG = str(REPO_ROOT / 'tests' / 'data' / 'configs' /

@@ -5,13 +5,17 @@ import os
 
 import pytest
 import torch
-from conftest import REPO_ROOT, TINY_RECOGNIZER_CONFIG, tiny_recognizer_args
 
 from rspnet_mm.compat import atomic_checkpoint, load_checkpoint_file
 from rspnet_mm.compat.atomic_checkpoint import (
     atomic_write_bytes,
     find_latest_complete_checkpoint,
     is_complete_checkpoint,
+)
+from rspnet_mm.testing.recipes import (
+    REPO_ROOT,
+    TINY_RECOGNIZER_CONFIG,
+    tiny_recognizer_args,
 )
 
 

@@ -4,9 +4,13 @@ import subprocess
 import sys
 
 import torch
-from conftest import REPO_ROOT, TINY_RECOGNIZER_CONFIG, tiny_recognizer_args
 
 from rspnet_mm.compat import DeviceAgnosticDDP
+from rspnet_mm.testing.recipes import (
+    REPO_ROOT,
+    TINY_RECOGNIZER_CONFIG,
+    tiny_recognizer_args,
+)
 
 
 def test_wrapper_drops_device_ids_only_for_cpu_modules(monkeypatch):

@@ -7,13 +7,13 @@ import shutil
 
 import pytest
 import torch
-from conftest import REPO_ROOT
 from mmaction.registry import DATASETS
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from rspnet_mm.datasets import TooManyBrokenVideosError
 from rspnet_mm.testing.broken_videos import write_broken_videos
+from rspnet_mm.testing.recipes import REPO_ROOT
 
 TINY_RSPNET_CONFIG = str(REPO_ROOT / 'tests' / 'data' / 'configs' /
                          'tiny_rspnet_synthetic.py')

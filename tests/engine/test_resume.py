@@ -11,10 +11,10 @@ import time
 
 import pytest
 import torch
-from conftest import REPO_ROOT
 
 from rspnet_mm.compat import load_checkpoint_file
 from rspnet_mm.compat.atomic_checkpoint import find_latest_complete_checkpoint
+from rspnet_mm.testing.recipes import REPO_ROOT
 
 TINY_RSPNET_CONFIG = str(REPO_ROOT / 'tests' / 'data' / 'configs' /
                          'tiny_rspnet_synthetic.py')

@@ -3,7 +3,6 @@ import importlib.util
 import sys
 
 import pytest
-from conftest import REPO_ROOT
 
 from rspnet_mm.testing.broken_videos import (
     BROKEN_KINDS,
@@ -11,6 +10,7 @@ from rspnet_mm.testing.broken_videos import (
     gradient_frames,
     write_broken_videos,
 )
+from rspnet_mm.testing.recipes import REPO_ROOT
 from rspnet_mm.testing.videos import write_video
 
 REASONS = {

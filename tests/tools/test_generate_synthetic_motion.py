@@ -4,9 +4,9 @@ import importlib.util
 import json
 
 import pytest
-from conftest import REPO_ROOT
 
 from rspnet_mm.datasets.synthetic_motion import load_metadata
+from rspnet_mm.testing.recipes import REPO_ROOT
 
 TOOL = REPO_ROOT / 'tools' / 'data' / 'generate_synthetic_motion.py'
 TINY = ['--clips', '4', '--size', '32', '--min-frames', '8',

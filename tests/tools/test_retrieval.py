@@ -2,7 +2,12 @@ import importlib.util
 
 import numpy as np
 import pytest
-from conftest import REPO_ROOT, TINY_RECOGNIZER_CONFIG, tiny_recognizer_args
+
+from rspnet_mm.testing.recipes import (
+    REPO_ROOT,
+    TINY_RECOGNIZER_CONFIG,
+    tiny_recognizer_args,
+)
 
 TINY_RETRIEVAL_CONFIG = str(REPO_ROOT / 'tests' / 'data' / 'configs' /
                             'tiny_retrieval.py')

@@ -5,7 +5,12 @@ import os
 
 import pytest
 import torch
-from conftest import REPO_ROOT, TINY_RECOGNIZER_CONFIG, tiny_recognizer_args
+
+from rspnet_mm.testing.recipes import (
+    REPO_ROOT,
+    TINY_RECOGNIZER_CONFIG,
+    tiny_recognizer_args,
+)
 
 
 def _load_tool(name):

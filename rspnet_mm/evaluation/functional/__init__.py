@@ -1,5 +1,10 @@
-from .probes import (compare, knn_predict, linear_probe,
-                     paired_bootstrap_diff, wilson_interval)
+from .probes import (
+                     compare,
+                     knn_predict,
+                     linear_probe,
+                     paired_bootstrap_diff,
+                     wilson_interval,
+)
 from .retrieval import cosine_topk, retrieval_recall
 
 __all__ = [

@@ -6,12 +6,16 @@ import random
 import numpy as np
 import pytest
 import torch
-from conftest import REPO_ROOT, TINY_RECOGNIZER_CONFIG, tiny_recognizer_args
 
 from rspnet_mm.compat import load_checkpoint_file
 from rspnet_mm.engine.hooks.rng_state_hook import (
     capture_rng_state,
     restore_rng_state,
+)
+from rspnet_mm.testing.recipes import (
+    REPO_ROOT,
+    TINY_RECOGNIZER_CONFIG,
+    tiny_recognizer_args,
 )
 
 
@@ -43,7 +47,9 @@ def _train(work, video_set, *extra, hook=True):
     config = work.parent / f'{work.name}_cfg.py'
     config.write_text(
         f"_base_ = ['{TINY_RECOGNIZER_CONFIG}']\n"
-        + ("custom_hooks = [dict(type='RNGStateHook')]\n" if hook else ''))
+        # the runtime base turns the hook on; the control run removes it
+        + ("custom_hooks = [dict(type='RNGStateHook')]\n" if hook else
+           'custom_hooks = []\n'))
     args = tiny_recognizer_args(video_set, work)
     train.main([str(config), *args, *extra])
     last = work / 'epoch_2.pth'

@@ -3,10 +3,13 @@ import math
 import pytest
 import torch
 
-from rspnet_mm.evaluation.functional import (compare, knn_predict,
-                                             linear_probe,
-                                             paired_bootstrap_diff,
-                                             wilson_interval)
+from rspnet_mm.evaluation.functional import (
+    compare,
+    knn_predict,
+    linear_probe,
+    paired_bootstrap_diff,
+    wilson_interval,
+)
 
 
 def test_linear_probe_separates_linearly_separable_classes():
