@@ -11,8 +11,9 @@ num_test_clips = 4
 
 model = dict(
     type='Recognizer3D',
-    backbone=dict(type='LiteC3D', frame_diff=True),
-    cls_head=dict(type='I3DHead', num_classes=10, in_channels=256,
+    backbone=dict(type='LiteC3D', channels=(16, 32, 64, 64, 128),
+                  frame_diff=True, clip_norm=True),
+    cls_head=dict(type='I3DHead', num_classes=10, in_channels=128,
                   spatial_type='avg', dropout_ratio=0.0, init_std=0.01,
                   average_clips='score'),
     data_preprocessor=dict(type='ActionDataPreprocessor',

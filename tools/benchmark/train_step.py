@@ -20,10 +20,11 @@ iteration is timed with its data fetching; the first ``warmup``
 iterations of each loop (the first backward passes are several times
 slower) are left out. The table gives the means, the mean paired
 difference (runner - plain) with two standard errors, and that difference
-relative to the plain loop. Cases: ``litec3d`` (the demo's LiteC3D, 16x32,
-batch 16), ``r21d`` (VCOPR2Plus1D, 16x112, batch 4), and ``tiny`` (a
-model so small that the difference is the runner's fixed per-iteration
-cost: hooks, logging, message hub, optimizer wrapper).
+relative to the plain loop. Cases: ``litec3d`` (LiteC3D with 32-256
+channels, 16x32, batch 16; the demo's model uses 16-128), ``r21d``
+(VCOPR2Plus1D, 16x112, batch 4), and ``tiny`` (a model so small that the
+difference is the runner's fixed per-iteration cost: hooks, logging,
+message hub, optimizer wrapper).
 
 With CUDA, the GPU part trains RSPNet with S3D-G at 16x224 (batch
 ``--gpu-batch``) and reports it/s and peak memory for fp32, bf16 autocast
@@ -70,8 +71,9 @@ CASES = {
         queue_len=64, clip_len=4, size=16, batch=4,
         iters=(20, 200), quick=(10, 50)),
     'litec3d': dict(
-        title='LiteC3D 16x32, batch 16',
-        backbone=dict(type='LiteC3D', frame_diff=True),
+        title='LiteC3D 32-256 channels, 16x32, batch 16',
+        backbone=dict(type='LiteC3D', channels=(32, 64, 128, 128, 256),
+                      clip_norm=False),
         head=dict(in_channels=256, proj_type='mlp', hidden_channels=256),
         queue_len=2048, clip_len=16, size=32, batch=16,
         iters=(5, 40), quick=(3, 10)),

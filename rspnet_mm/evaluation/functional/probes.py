@@ -95,7 +95,9 @@ def wilson_interval(successes: int, total: int,
         z (float): Normal quantile. Defaults to 1.96 (95%).
 
     Returns:
-        tuple[float, float]: (low, high) in percent.
+        tuple[float, float]: (low, high) in percent, with low <= 100 p <=
+        high inside [0, 100] exactly (rounding alone would put the bound of
+        a 100% score at 99.99999999999999).
     """
     if total <= 0:
         raise ValueError(f'total must be positive, got {total}')
@@ -104,7 +106,9 @@ def wilson_interval(successes: int, total: int,
     centre = (p + z * z / (2 * total)) / denom
     half = z * math.sqrt(p * (1 - p) / total + z * z /
                          (4 * total * total)) / denom
-    return 100 * (centre - half), 100 * (centre + half)
+    low = min(max(centre - half, 0.0), p)
+    high = max(min(centre + half, 1.0), p)
+    return 100 * low, 100 * high
 
 
 def paired_bootstrap_diff(correct_a: torch.Tensor, correct_b: torch.Tensor,

@@ -8,6 +8,10 @@ from torch import nn
 
 from .base_video_backbone import BaseVideoBackbone
 
+#: Added to the per-clip std of ``clip_norm`` (inputs are normalised
+#: pixels, std about 1; a flat clip stays finite).
+CLIP_NORM_EPS = 1e-2
+
 
 @MODELS.register_module()
 class LiteC3D(BaseVideoBackbone):
@@ -25,12 +29,16 @@ class LiteC3D(BaseVideoBackbone):
     Args:
         in_channels (int): Channels of the input clip. Defaults to 3.
         channels (Sequence[int]): Output channels of each layer. Defaults
-            to (32, 64, 128, 128, 256).
+            to (16, 32, 64, 64, 128) (0.4 M parameters).
         strides (Sequence[tuple]): (t, h, w) stride of each layer.
             Defaults to ((1, 2, 2), (2, 2, 2), (2, 2, 2), (2, 1, 1),
             (1, 2, 2)): 16x32x32 in -> (2, 2, 2) out.
         frame_diff (bool): Add the frame-difference channels. Defaults to
             True.
+        clip_norm (bool): Standardise each clip per channel over (T, H, W)
+            first (zero mean, unit std), which undoes a per-window
+            brightness/contrast change, so that the difference channels
+            measure displacement rather than contrast. Defaults to True.
         frozen_stages (int): -1 freezes nothing, ``i`` the first ``i + 1``
             layers (parameters fixed, BN in eval mode). Defaults to -1.
         norm_eval (bool): Keep every BN in eval mode. Defaults to False.
@@ -41,10 +49,11 @@ class LiteC3D(BaseVideoBackbone):
 
     def __init__(self,
                  in_channels: int = 3,
-                 channels: Sequence[int] = (32, 64, 128, 128, 256),
+                 channels: Sequence[int] = (16, 32, 64, 64, 128),
                  strides: Sequence[Tuple[int, int, int]] = (
                      (1, 2, 2), (2, 2, 2), (2, 2, 2), (2, 1, 1), (1, 2, 2)),
                  frame_diff: bool = True,
+                 clip_norm: bool = True,
                  frozen_stages: int = -1,
                  norm_eval: bool = False,
                  pretrained: Optional[str] = None,
@@ -59,6 +68,7 @@ class LiteC3D(BaseVideoBackbone):
                          frozen_stages=frozen_stages, norm_eval=norm_eval,
                          pretrained=pretrained, init_cfg=init_cfg)
         self.frame_diff = frame_diff
+        self.clip_norm = clip_norm
         self.out_channels = channels[-1]
         layers, cin = [], in_channels * (2 if frame_diff else 1)
         for cout, stride in zip(channels, strides):
@@ -85,6 +95,10 @@ class LiteC3D(BaseVideoBackbone):
             Tensor: (N, out_channels, T', H', W').
         """
         self._check_input(x)
+        if self.clip_norm:
+            mean = x.mean(dim=(2, 3, 4), keepdim=True)  # [N, C, 1, 1, 1]
+            std = x.std(dim=(2, 3, 4), keepdim=True)
+            x = (x - mean) / (std + CLIP_NORM_EPS)
         if self.frame_diff:
             diff = torch.zeros_like(x)
             diff[:, :, 1:] = x[:, :, 1:] - x[:, :, :-1]  # [N, C, T, H, W]

@@ -42,6 +42,13 @@ def test_wilson_interval_matches_the_formula():
     assert low == pytest.approx(49.0, abs=0.1)
     assert high == pytest.approx(94.3, abs=0.1)
     assert wilson_interval(0, 5)[0] == pytest.approx(0.0, abs=1e-9)
+    # all right / all wrong: the bound is the score itself, exactly (a
+    # rounded 99.99999999999999 made the demo's error bars negative)
+    assert wilson_interval(200, 200)[1] == 100.0
+    assert wilson_interval(0, 200)[0] == 0.0
+    for hits in range(0, 201):
+        low, high = wilson_interval(hits, 200)
+        assert 0.0 <= low <= 100 * hits / 200 <= high <= 100.0
     with pytest.raises(ValueError):
         wilson_interval(0, 0)
 
