@@ -4,7 +4,6 @@ The malicious file's payload creates a sentinel file when unpickled; on each
 path the load must fail with an error naming the file and the opt-in, and
 the sentinel must not exist. One test shows the payload is live.
 """
-import importlib.util
 
 import pytest
 import torch
@@ -20,6 +19,7 @@ from rspnet_mm.compat import (
 from rspnet_mm.testing.recipes import (
     REPO_ROOT,
     TINY_RECOGNIZER_CONFIG,
+    load_tool,
     tiny_recognizer_args,
 )
 
@@ -37,14 +37,6 @@ class _WritesSentinel:
 
     def __reduce__(self):
         return (open, (self.path, 'w'))
-
-
-def _load_tool(name):
-    spec = importlib.util.spec_from_file_location(
-        f'tool_{name}', REPO_ROOT / 'tools' / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture
@@ -92,7 +84,7 @@ def test_train_tool(evil, tiny_video_set, tmp_path, how):
     else:
         args += [f'load_from={path}']
     with pytest.raises(UnsafeCheckpointError) as info:
-        _load_tool('train').main(args)
+        load_tool('train').main(args)
     _assert_refused(info.value, path)
 
 
@@ -100,7 +92,7 @@ def test_test_tool(evil, tiny_video_set, tmp_path):
     path, _ = evil
     args = tiny_recognizer_args(tiny_video_set, tmp_path / 'work')
     with pytest.raises(UnsafeCheckpointError) as info:
-        _load_tool('test').main([TINY_RECOGNIZER_CONFIG, str(path), *args])
+        load_tool('test').main([TINY_RECOGNIZER_CONFIG, str(path), *args])
     _assert_refused(info.value, path)
 
 
@@ -113,7 +105,7 @@ def test_retrieval_tool(evil, tiny_video_set, tmp_path):
     argv = [TINY_RETRIEVAL_CONFIG, str(path), '--work-dir',
             str(tmp_path / 'work'), '--cfg-options', *data]
     with pytest.raises(UnsafeCheckpointError) as info:
-        _load_tool('retrieval').main(argv)
+        load_tool('retrieval').main(argv)
     _assert_refused(info.value, path)
 
 
@@ -122,7 +114,7 @@ def test_retrieval_tool(evil, tiny_video_set, tmp_path):
 def test_conversion_tools(evil, tmp_path, capsys, tool):
     path, _ = evil
     dst = tmp_path / 'out.pth'
-    assert _load_tool(tool).main([str(path), str(dst)]) == 1
+    assert load_tool(tool).main([str(path), str(dst)]) == 1
     err = capsys.readouterr().err
     _assert_refused(err, path)
     assert not dst.exists()

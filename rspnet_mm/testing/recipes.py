@@ -5,7 +5,10 @@ The tests run real tools (``tools/train.py`` ...) on tiny configs under
 test module can import them (a second ``conftest`` module would shadow the
 top-level one).
 """
+import importlib.util
+import sys
 from pathlib import Path
+from types import ModuleType
 from typing import List
 
 #: The repository root (the package is installed in editable mode).
@@ -22,3 +25,27 @@ def tiny_recognizer_args(video_set: dict, work_dir) -> List[str]:
         options += [f'{key}.dataset.ann_file={video_set["ann_file"]}',
                     f'{key}.dataset.data_prefix.video={video_set["root"]}']
     return ['--work-dir', str(work_dir), '--cfg-options', *options]
+
+
+def load_tool(name: str, register: bool = False) -> ModuleType:
+    """Import a script under ``tools/`` as a module, to call its ``main``.
+
+    Args:
+        name (str): Path below ``tools/`` without ``.py``, e.g. ``'train'``
+            or ``'data/generate_synthetic_motion'``.
+        register (bool): Also put the module in ``sys.modules`` (as
+            ``tool_<name>``), which a tool needs when worker processes
+            unpickle its functions; the caller removes it. Defaults to
+            False.
+
+    Returns:
+        ModuleType: The executed module.
+    """
+    module_name = 'tool_' + name.replace('/', '_')
+    spec = importlib.util.spec_from_file_location(
+        module_name, REPO_ROOT / 'tools' / f'{name}.py')
+    module = importlib.util.module_from_spec(spec)
+    if register:
+        sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module

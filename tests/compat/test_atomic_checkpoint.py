@@ -1,6 +1,5 @@
 """Checkpoint writes are atomic; a crash while saving leaves the previous
 checkpoint usable and ``--resume`` finds it."""
-import importlib.util
 import os
 
 import pytest
@@ -13,8 +12,8 @@ from rspnet_mm.compat.atomic_checkpoint import (
     is_complete_checkpoint,
 )
 from rspnet_mm.testing.recipes import (
-    REPO_ROOT,
     TINY_RECOGNIZER_CONFIG,
+    load_tool,
     tiny_recognizer_args,
 )
 
@@ -93,10 +92,7 @@ def test_resume_without_a_complete_checkpoint_is_a_clear_error(tmp_path):
 
 def test_crash_while_saving_resumes_from_the_previous_checkpoint(
         tiny_video_set, tmp_path, monkeypatch):
-    spec = importlib.util.spec_from_file_location(
-        'tool_train', REPO_ROOT / 'tools' / 'train.py')
-    train = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(train)
+    train = load_tool('train')
     work = tmp_path / 'work'
     args = tiny_recognizer_args(tiny_video_set, work)
     args += ['train_cfg.max_epochs=3', 'default_hooks.checkpoint.'

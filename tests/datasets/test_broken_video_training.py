@@ -2,7 +2,6 @@
 config over a list with broken videos keeps going and logs them; too many
 broken videos stop it; a speed set the sampler cannot serve is refused."""
 import gc
-import importlib.util
 import shutil
 
 import pytest
@@ -13,20 +12,12 @@ from mmengine.registry import init_default_scope
 
 from rspnet_mm.datasets import TooManyBrokenVideosError
 from rspnet_mm.testing.broken_videos import write_broken_videos
-from rspnet_mm.testing.recipes import REPO_ROOT
+from rspnet_mm.testing.recipes import REPO_ROOT, load_tool
 
 TINY_RSPNET_CONFIG = str(REPO_ROOT / 'tests' / 'data' / 'configs' /
                          'tiny_rspnet_synthetic.py')
 DEMO_CONFIG = str(REPO_ROOT / 'configs' / 'rspnet_litec3d_synthetic.py')
 BROKEN = ['missing.mp4', 'random.mp4', 'truncated.mp4', 'no_frames.mp4']
-
-
-def _load_tool(name):
-    spec = importlib.util.spec_from_file_location(
-        f'tool_{name}', REPO_ROOT / 'tools' / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope='module')
@@ -64,7 +55,7 @@ def train_args(data, work_dir, *options):
 def test_run_skips_broken_videos_and_logs_them(mixed_list, tmp_path,
                                                monkeypatch):
     work = tmp_path / 'work'
-    _load_tool('train').main(train_args(
+    load_tool('train').main(train_args(
         mixed_list, work,
         'train_dataloader.dataset.max_broken_fraction=0.6'))
     # The finished runner's persistent workers (InfiniteSampler) do not
@@ -90,7 +81,7 @@ def test_run_stops_above_max_broken_fraction(mixed_list, tmp_path):
                       'train_dataloader.dataset.max_broken_fraction=0.05',
                       'train_dataloader.num_workers=0')
     with pytest.raises(TooManyBrokenVideosError) as info:
-        _load_tool('train').main(args)
+        load_tool('train').main(args)
     message = str(info.value)
     assert 'more than max_broken_fraction=0.05 allows' in message
     assert 'tools/check_videos.py' in message

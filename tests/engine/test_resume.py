@@ -1,7 +1,6 @@
 """A pretraining run killed mid-run and resumed with ``--resume`` ends where
 an uninterrupted run ends: same query and key encoders, queue, queue
 pointer, optimizer and LR schedule state, and the same losses."""
-import importlib.util
 import json
 import signal
 import subprocess
@@ -14,19 +13,11 @@ import torch
 
 from rspnet_mm.compat import load_checkpoint_file
 from rspnet_mm.compat.atomic_checkpoint import find_latest_complete_checkpoint
-from rspnet_mm.testing.recipes import REPO_ROOT
+from rspnet_mm.testing.recipes import REPO_ROOT, load_tool
 
 TINY_RSPNET_CONFIG = str(REPO_ROOT / 'tests' / 'data' / 'configs' /
                          'tiny_rspnet_synthetic.py')
 MAX_ITERS = 4
-
-
-def _load_tool(name):
-    spec = importlib.util.spec_from_file_location(
-        f'tool_{name}', REPO_ROOT / 'tools' / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope='module')
@@ -94,7 +85,7 @@ def start_killed_run(args, work_dir):
 
 
 def test_killed_run_resumes_to_the_same_state(motion_set, tmp_path):
-    train = _load_tool('train')
+    train = load_tool('train')
     killed, full = tmp_path / 'killed', tmp_path / 'full'
     wait_for_kill = start_killed_run(train_args(motion_set, killed), killed)
     train.main(train_args(motion_set, full))  # meanwhile, uninterrupted

@@ -1,20 +1,9 @@
 """tools/analysis/backbone_table.py on tiny inputs."""
-import importlib.util
-from pathlib import Path
-
-TOOL = Path(__file__).resolve().parents[2] / 'tools' / 'analysis' / (
-    'backbone_table.py')
-
-
-def _load_tool():
-    spec = importlib.util.spec_from_file_location('backbone_table', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from rspnet_mm.testing.recipes import load_tool
 
 
 def test_row_and_table():
-    tool = _load_tool()
+    tool = load_tool('analysis/backbone_table')
     shape = (1, 3, 8, 32, 32)
     row = tool.complexity_row(
         dict(type='VCOPC3D'), flop_shapes=[shape], feature_shape=shape,

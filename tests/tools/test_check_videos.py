@@ -1,5 +1,4 @@
 """tools/check_videos.py: every broken video reported with its reason."""
-import importlib.util
 import sys
 
 import pytest
@@ -10,7 +9,7 @@ from rspnet_mm.testing.broken_videos import (
     gradient_frames,
     write_broken_videos,
 )
-from rspnet_mm.testing.recipes import REPO_ROOT
+from rspnet_mm.testing.recipes import load_tool
 from rspnet_mm.testing.videos import write_video
 
 REASONS = {
@@ -26,13 +25,10 @@ REASONS = {
 
 @pytest.fixture(scope='module')
 def tool():
-    spec = importlib.util.spec_from_file_location(
-        'tool_check_videos', REPO_ROOT / 'tools' / 'check_videos.py')
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # --workers pickles its functions
-    spec.loader.exec_module(module)
+    # --workers pickles its functions: registered in sys.modules
+    module = load_tool('check_videos', register=True)
     yield module
-    del sys.modules[spec.name]
+    del sys.modules[module.__name__]
 
 
 @pytest.fixture(scope='module')

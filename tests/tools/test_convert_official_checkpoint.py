@@ -1,7 +1,5 @@
 """tools/convert_official_checkpoint.py end to end on S3D-G files."""
 import argparse
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,19 +9,12 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
 from rspnet_mm.testing import load_manifest, official_checkpoint
+from rspnet_mm.testing.recipes import REPO_ROOT, load_tool
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 TOOL = REPO_ROOT / 'tools' / 'convert_official_checkpoint.py'
 
 
-def _load_tool():
-    spec = importlib.util.spec_from_file_location('convert_tool', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = _load_tool()
+tool = load_tool('convert_official_checkpoint')
 
 
 @pytest.fixture(scope='module')

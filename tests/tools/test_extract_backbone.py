@@ -1,6 +1,4 @@
 """tools/extract_backbone.py on a fake rspnet-mm training checkpoint."""
-import importlib.util
-from pathlib import Path
 
 import pytest
 import torch
@@ -8,18 +6,12 @@ from mmaction.registry import MODELS
 from mmengine.config import Config
 from mmengine.logging import HistoryBuffer
 
-TOOL = Path(__file__).resolve().parents[2] / 'tools' / 'extract_backbone.py'
+from rspnet_mm.testing.recipes import load_tool
+
 BACKBONE = dict(type='S3DG', gate=False)
 
 
-def _load_tool():
-    spec = importlib.util.spec_from_file_location('extract_tool', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = _load_tool()
+tool = load_tool('extract_backbone')
 
 
 def _config(backbone):

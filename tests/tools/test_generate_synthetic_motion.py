@@ -1,12 +1,11 @@
 """The synthetic motion CLI: writes the set, reports speed, rejects bad
 options with the library's message."""
-import importlib.util
 import json
 
 import pytest
 
 from rspnet_mm.datasets.synthetic_motion import load_metadata
-from rspnet_mm.testing.recipes import REPO_ROOT
+from rspnet_mm.testing.recipes import REPO_ROOT, load_tool
 
 TOOL = REPO_ROOT / 'tools' / 'data' / 'generate_synthetic_motion.py'
 TINY = ['--clips', '4', '--size', '32', '--min-frames', '8',
@@ -15,11 +14,7 @@ TINY = ['--clips', '4', '--size', '32', '--min-frames', '8',
 
 @pytest.fixture(scope='module')
 def tool():
-    spec = importlib.util.spec_from_file_location('generate_synthetic_motion',
-                                                  TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('data/generate_synthetic_motion')
 
 
 def test_cli_writes_the_set_with_the_chosen_label(tool, tmp_path, capsys):

@@ -1,4 +1,3 @@
-import importlib.util
 
 import numpy as np
 import pytest
@@ -6,6 +5,7 @@ import pytest
 from rspnet_mm.testing.recipes import (
     REPO_ROOT,
     TINY_RECOGNIZER_CONFIG,
+    load_tool,
     tiny_recognizer_args,
 )
 
@@ -13,23 +13,15 @@ TINY_RETRIEVAL_CONFIG = str(REPO_ROOT / 'tests' / 'data' / 'configs' /
                             'tiny_retrieval.py')
 
 
-def _load_tool(name):
-    spec = importlib.util.spec_from_file_location(
-        f'tool_{name}', REPO_ROOT / 'tools' / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_retrieval_tool_caches_gallery_and_finds_each_video(
         tiny_video_set, tmp_path, capsys):
-    train = _load_tool('train')
+    train = load_tool('train')
     work = tmp_path / 'train'
     args = tiny_recognizer_args(tiny_video_set, work)
     train.main([TINY_RECOGNIZER_CONFIG, *args, 'train_cfg.max_epochs=1'])
     ckpt = str(work / 'epoch_1.pth')
 
-    retrieval = _load_tool('retrieval')
+    retrieval = load_tool('retrieval')
     out = tmp_path / 'retrieval'
     data = [f'gallery_dataloader.dataset.ann_file='
             f'{tiny_video_set["ann_file"]}',
@@ -56,7 +48,7 @@ def test_retrieval_tool_caches_gallery_and_finds_each_video(
 
 
 def test_retrieval_tool_needs_a_retrieval_config(tmp_path):
-    retrieval = _load_tool('retrieval')
+    retrieval = load_tool('retrieval')
     ckpt = tmp_path / 'c.pth'
     ckpt.write_bytes(b'')
     with pytest.raises(KeyError, match='configs/retrieval'):

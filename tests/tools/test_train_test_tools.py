@@ -1,24 +1,15 @@
 """Engine paths with a checkpoint written by this project's runner:
 train -> resume, load_from, tools/test.py; malicious file refused."""
-import importlib.util
 import os
 
 import pytest
 import torch
 
 from rspnet_mm.testing.recipes import (
-    REPO_ROOT,
     TINY_RECOGNIZER_CONFIG,
+    load_tool,
     tiny_recognizer_args,
 )
-
-
-def _load_tool(name):
-    spec = importlib.util.spec_from_file_location(
-        f'tool_{name}', REPO_ROOT / 'tools' / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 class _RunsCode:
@@ -29,12 +20,12 @@ class _RunsCode:
 
 @pytest.fixture(scope='module')
 def train_tool():
-    return _load_tool('train')
+    return load_tool('train')
 
 
 @pytest.fixture(scope='module')
 def test_tool():
-    return _load_tool('test')
+    return load_tool('test')
 
 
 def test_train_resume_load_from_and_test(tiny_video_set, tmp_path,

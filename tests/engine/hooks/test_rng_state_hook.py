@@ -1,6 +1,5 @@
 """RNGStateHook: generator states travel in checkpoints (safely loadable)
 and make an epoch-based resume with in-process data loading exact."""
-import importlib.util
 import random
 
 import numpy as np
@@ -13,8 +12,8 @@ from rspnet_mm.engine.hooks.rng_state_hook import (
     restore_rng_state,
 )
 from rspnet_mm.testing.recipes import (
-    REPO_ROOT,
     TINY_RECOGNIZER_CONFIG,
+    load_tool,
     tiny_recognizer_args,
 )
 
@@ -40,10 +39,7 @@ def test_capture_and_restore_round_trip(tmp_path):
 
 
 def _train(work, video_set, *extra, hook=True):
-    spec = importlib.util.spec_from_file_location(
-        'tool_train', REPO_ROOT / 'tools' / 'train.py')
-    train = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(train)
+    train = load_tool('train')
     config = work.parent / f'{work.name}_cfg.py'
     config.write_text(
         f"_base_ = ['{TINY_RECOGNIZER_CONFIG}']\n"
