@@ -34,8 +34,6 @@ about 30 s to write the videos the first time; ``--seconds`` scales it).
 """
 import argparse
 import functools
-import os
-import platform
 import random
 import resource
 import sys
@@ -58,6 +56,7 @@ from rspnet_mm.datasets.transforms.frame_ops import random_resized_crop_box
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchmark_videos import large_videos, small_clips  # noqa: E402
+from machine_info import describe_machine  # noqa: E402
 
 CLIP_LEN, WINDOW = 16, 32
 
@@ -296,22 +295,6 @@ def measure(pipeline: Tuple[Callable, Callable, Callable],
     return samples, elapsed, cpu_seconds() - cpu
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open('/proc/cpuinfo') as f:
-            names = [ln.split(':', 1)[1].strip() for ln in f
-                     if ln.startswith('model name')]
-        cpu = names[0] if names else cpu
-    except OSError:
-        pass
-    load = ', '.join(f'{x:.1f}' for x in os.getloadavg())
-    return (f'{cpu}, {os.cpu_count()} cores, load average before the run '
-            f'{load}; python {platform.python_version()}, torch '
-            f'{torch.__version__}, decord {decord.__version__}, opencv '
-            f'{cv2.__version__}')
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
@@ -335,7 +318,9 @@ def main() -> None:
     video_dir = Path(args.video_dir)
     sets = [('128 px synthetic', small_clips(video_dir)),
             ('640x480, 10 s', large_videos(video_dir))]
-    print(f'machine: {machine()}', flush=True)
+    print('machine: ' + describe_machine(
+        f', decord {decord.__version__}, opencv {cv2.__version__}'),
+        flush=True)
     rows: List[Dict] = []
     begin = time.perf_counter()
     for name, paths in sets:

@@ -38,7 +38,7 @@ Usage: ``python tools/benchmark/train_step.py [--quick] [--cases ...]``
 import argparse
 import copy
 import os
-import platform
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -55,6 +55,9 @@ from mmengine.runner import Runner
 from torch.utils.data import DataLoader, Dataset
 
 import rspnet_mm  # noqa: F401  (upstream fixes; registers the models)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine_info import describe_machine  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 MEAN = [123.675, 116.28, 103.53]
@@ -309,24 +312,6 @@ def gpu_part(batch: int, warmup: int, iters: int) -> List[Dict]:
     return rows
 
 
-def machine() -> str:
-    """CPU model, cores, load, versions (and the GPU when there is one)."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open('/proc/cpuinfo') as f:
-            names = [ln.split(':', 1)[1].strip() for ln in f
-                     if ln.startswith('model name')]
-        cpu = names[0] if names else cpu
-    except OSError:
-        pass
-    load = ', '.join(f'{x:.1f}' for x in os.getloadavg())
-    gpu = (f'; GPU {torch.cuda.get_device_name(0)}'
-           if torch.cuda.is_available() else '; no GPU')
-    return (f'{cpu}, {os.cpu_count()} cores, {torch.get_num_threads()} '
-            f'torch threads, load average before the run {load}; python '
-            f'{platform.python_version()}, torch {torch.__version__}{gpu}')
-
-
 def cpu_table(rows: List[Dict]) -> str:
     lines = ['| case | iterations (warm-up + timed) | runner s/it | plain '
              'loop s/it | runner - plain, ms/it (+-2 SE) | runner overhead '
@@ -369,7 +354,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.threads > 0:
         torch.set_num_threads(args.threads)
-    print(f'machine: {machine()}', flush=True)
+    print(f'machine: {describe_machine()}', flush=True)
     begin = time.perf_counter()
     rows = []
     with tempfile.TemporaryDirectory() as work_dir:
