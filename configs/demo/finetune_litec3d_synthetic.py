@@ -1,7 +1,8 @@
 # Short supervised finetuning of the demo backbone on the synthetic motion
 # set (labels: motion kind x speed band), from random init or RSPNet
 # weights (`load_from`). tools/demo.py sets paths, classes and iterations.
-_base_ = ['../_base_/default_runtime.py']
+_base_ = ['../finetune/_base_/models/classifier.py',
+          '../_base_/default_runtime.py']
 
 data_root = 'data/synthetic_motion/videos'
 ann_file_train = 'data/synthetic_motion/train_list.txt'
@@ -10,16 +11,9 @@ img_size = 32
 num_test_clips = 4
 
 model = dict(
-    type='Recognizer3D',
     backbone=dict(type='LiteC3D', channels=(16, 32, 64, 64, 128),
                   frame_diff=True, clip_norm=True),
-    cls_head=dict(type='I3DHead', num_classes=10, in_channels=128,
-                  spatial_type='avg', dropout_ratio=0.0, init_std=0.01,
-                  average_clips='score'),
-    data_preprocessor=dict(type='ActionDataPreprocessor',
-                           mean=[123.675, 116.28, 103.53],
-                           std=[58.395, 57.12, 57.375],
-                           format_shape='NCTHW'))
+    cls_head=dict(num_classes=10, in_channels=128))
 
 train_pipeline = [
     dict(type='DecordInit'),
