@@ -7,9 +7,11 @@ from .official_weights import (
     official_checkpoint,
     official_input,
     official_pretrain_state_dict,
+    run_on_official_fixture,
 )
 
 __all__ = [
     'OFFICIAL_ARCHS', 'load_manifest', 'official_backbone_weights',
-    'official_checkpoint', 'official_input', 'official_pretrain_state_dict'
+    'official_checkpoint', 'official_input', 'official_pretrain_state_dict',
+    'run_on_official_fixture'
 ]

@@ -11,9 +11,12 @@ import math
 import zlib
 from collections import OrderedDict
 from os import PathLike
-from typing import Dict, Sequence, Union
+from pathlib import Path
+from typing import Callable, Dict, Sequence, Tuple, Union
 
+import numpy as np
 import torch
+from torch import nn
 
 #: The four official ``arch`` keys with a ``<arch>_manifest.json``.
 OFFICIAL_ARCHS = ('c3d', 'r2plus1d-vcop', 'resnet18', 's3dg')
@@ -91,6 +94,35 @@ def official_input(shape: Sequence[int] = (2, 3, 16, 112, 112),
     """
     return torch.randn(
         tuple(shape), generator=torch.Generator().manual_seed(seed))
+
+
+def run_on_official_fixture(
+        model: nn.Module, fixtures: Union[str, PathLike], arch: str,
+        convert: Callable[[Dict[str, torch.Tensor]], Dict[str, torch.Tensor]]
+) -> Tuple[np.ndarray, dict, Dict[str, np.ndarray]]:
+    """Load the official weights of ``arch`` into ``model`` and run it on
+    the fixture's input, for comparison with the official features.
+
+    Args:
+        model (nn.Module): Our backbone, built with the official settings.
+        fixtures (str | PathLike): The ``fixtures/official`` folder.
+        arch (str): One of :data:`OFFICIAL_ARCHS`.
+        convert (callable): Official -> our state dict (loaded strictly).
+
+    Returns:
+        tuple: ``model``'s features in eval mode (numpy, (N, C, T', H',
+        W')), the manifest, and ``<arch>_reference.npz`` (``input``,
+        ``features``, ``pooled``).
+    """
+    fixtures = Path(fixtures)
+    manifest = load_manifest(fixtures / f'{arch}_manifest.json')
+    reference = dict(np.load(fixtures / f'{arch}_reference.npz'))
+    model.load_state_dict(
+        convert(official_backbone_weights(manifest)), strict=True)
+    model.eval()
+    with torch.no_grad():
+        features = model(torch.from_numpy(reference['input'])).numpy()
+    return features, manifest, reference
 
 
 def official_pretrain_state_dict(manifest: ManifestLike,

@@ -9,7 +9,11 @@ from rspnet_mm.models.backbones import HaraResNet3D
 from rspnet_mm.models.backbones.hara_resnet3d import (
     convert_official_state_dict,
 )
-from rspnet_mm.testing import load_manifest, official_backbone_weights
+from rspnet_mm.testing import (
+    load_manifest,
+    official_backbone_weights,
+    run_on_official_fixture,
+)
 
 
 def test_features_match_official(official_fixtures):
@@ -17,17 +21,13 @@ def test_features_match_official(official_fixtures):
     oneDNN's AVX2 kernels differ from the fixture's by up to 3.5e-4 (about
     1e-5 relative), beyond atol 1e-4 for small values; the native kernel
     stays within 1.8e-4 as the fixture README reports."""
-    manifest = load_manifest(official_fixtures / 'resnet18_manifest.json')
-    ref = np.load(official_fixtures / 'resnet18_reference.npz')
-    model = HaraResNet3D(depth=18).eval()
-    model.load_state_dict(
-        convert_official_state_dict(official_backbone_weights(manifest)),
-        strict=True)
+    # not torch.backends.mkldnn.flags(): it warns about Intel GPU TF32
     mkldnn = torch.backends.mkldnn.enabled
     torch.backends.mkldnn.enabled = False
     try:
-        with torch.no_grad():
-            feat = model(torch.from_numpy(ref['input'])).numpy()
+        feat, manifest, ref = run_on_official_fixture(
+            HaraResNet3D(depth=18), official_fixtures, 'resnet18',
+            convert_official_state_dict)
     finally:
         torch.backends.mkldnn.enabled = mkldnn
     assert feat.shape == tuple(manifest['features_shape']) == (2, 512, 1, 4,

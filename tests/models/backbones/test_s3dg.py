@@ -9,6 +9,7 @@ from rspnet_mm.testing import (
     load_manifest,
     official_backbone_weights,
     official_input,
+    run_on_official_fixture,
 )
 
 
@@ -22,10 +23,8 @@ def _official_s3dg(official_fixtures):
 
 
 def test_features_match_official(official_fixtures):
-    model, manifest = _official_s3dg(official_fixtures)
-    ref = np.load(official_fixtures / 's3dg_reference.npz')
-    with torch.no_grad():
-        feat = model(torch.from_numpy(ref['input'])).numpy()
+    feat, manifest, ref = run_on_official_fixture(
+        S3DG(), official_fixtures, 's3dg', convert_official_state_dict)
     assert feat.shape == tuple(manifest['features_shape']) == (2, 1024, 2, 3,
                                                                3)
     np.testing.assert_allclose(feat, ref['features'], rtol=1e-4, atol=1e-4)

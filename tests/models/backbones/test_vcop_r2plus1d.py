@@ -11,19 +11,16 @@ from rspnet_mm.models.backbones.factorised_conv3d import (
 from rspnet_mm.models.backbones.vcop_r2plus1d import (
     convert_official_state_dict,
 )
-from rspnet_mm.testing import load_manifest, official_backbone_weights
+from rspnet_mm.testing import (
+    official_backbone_weights,
+    run_on_official_fixture,
+)
 
 
 def test_features_match_official(official_fixtures):
-    manifest = load_manifest(official_fixtures /
-                             'r2plus1d-vcop_manifest.json')
-    ref = np.load(official_fixtures / 'r2plus1d-vcop_reference.npz')
-    model = VCOPR2Plus1D().eval()
-    model.load_state_dict(
-        convert_official_state_dict(official_backbone_weights(manifest)),
-        strict=True)
-    with torch.no_grad():
-        feat = model(torch.from_numpy(ref['input'])).numpy()
+    feat, manifest, ref = run_on_official_fixture(
+        VCOPR2Plus1D(), official_fixtures, 'r2plus1d-vcop',
+        convert_official_state_dict)
     assert feat.shape == tuple(manifest['features_shape']) == (2, 512, 2, 7,
                                                                7)
     np.testing.assert_allclose(feat, ref['features'], rtol=1e-4, atol=1e-4)
