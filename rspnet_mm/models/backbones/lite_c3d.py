@@ -96,8 +96,8 @@ class LiteC3D(BaseVideoBackbone):
         """
         self._check_input(x)
         if self.clip_norm:
-            mean = x.mean(dim=(2, 3, 4), keepdim=True)  # [N, C, 1, 1, 1]
-            std = x.std(dim=(2, 3, 4), keepdim=True)
+            std, mean = torch.std_mean(x, dim=(2, 3, 4),
+                                       keepdim=True)  # [N, C, 1, 1, 1]
             x = (x - mean) / (std + CLIP_NORM_EPS)
         if self.frame_diff:
             diff = torch.zeros_like(x)
