@@ -29,7 +29,7 @@ model = dict(
 
 train_pipeline = [
     dict(type='RelativeSpeedSampler', clip_len=16, speeds=(1, 2)),
-    dict(type='SpeedWindowAugment', size=img_size),
+    dict(type='PerWindowAugment', size=img_size),
     dict(type='FormatSpeedViews'),
     dict(type='PackActionInputs', algorithm_keys=('speeds', )),
 ]

@@ -12,7 +12,7 @@ optim_wrapper = dict(optimizer=dict(lr=0.05))
 # S3D-G sees 224 px clips.
 train_pipeline = [
     dict(type='RelativeSpeedSampler', clip_len=16, speeds=(1, 2)),
-    dict(type='SpeedWindowAugment', size=224),
+    dict(type='PerWindowAugment', size=224),
     dict(type='FormatSpeedViews'),
     dict(type='PackActionInputs', algorithm_keys=('speeds', )),
 ]

@@ -3,7 +3,7 @@
 Each sample is two 32-frame windows of one video, augmented into 112 px
 clips (``--size``). Compared:
 
-- ``ours``: RelativeSpeedSampler -> SpeedWindowAugment (crop, resize, gray,
+- ``ours``: RelativeSpeedSampler -> PerWindowAugment (crop, resize, gray,
   colour jitter with hue, flip) -> FormatSpeedViews -> PackActionInputs.
 - ``stock``: MMAction2's own transforms for the same two windows:
   DecordInit -> SampleFrames(32, num_clips=2) -> DecordDecode ->
@@ -82,7 +82,7 @@ class PathDataset(Dataset):
 def ours_pipeline(size: int) -> Tuple[Callable, Callable, Callable]:
     pipeline = Compose([
         dict(type='RelativeSpeedSampler', clip_len=CLIP_LEN, speeds=(1, 2)),
-        dict(type='SpeedWindowAugment', size=size),
+        dict(type='PerWindowAugment', size=size),
         dict(type='FormatSpeedViews'),
         dict(type='PackActionInputs', algorithm_keys=('speeds', )),
     ])

@@ -11,7 +11,7 @@ ann_file_train = 'data/kinetics400/kinetics400_train_list_videos.txt'
 
 train_pipeline = [
     dict(type='RelativeSpeedSampler', clip_len=16, speeds=(1, 2)),
-    dict(type='SpeedWindowAugment', size=112),
+    dict(type='PerWindowAugment', size=112),
     dict(type='FormatSpeedViews'),
     dict(type='PackActionInputs', algorithm_keys=('speeds', )),
 ]

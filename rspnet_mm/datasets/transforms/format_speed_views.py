@@ -20,7 +20,7 @@ class FormatSpeedViews(BaseTransform):
     normalises to (N, 3, C, T, H, W).
 
     Required keys: ``windows`` and ``window_view_rows`` (from
-    :class:`SpeedWindowAugment`), ``speeds``.
+    :class:`PerWindowAugment`), ``speeds``.
 
     Added keys: ``imgs`` (np.ndarray): (3, 3, T, H, W) uint8, views q, k+, k-
     on the first axis, RGB on the second. Updated: ``speeds`` becomes a (3,)
@@ -42,7 +42,7 @@ class FormatSpeedViews(BaseTransform):
             if key not in results:
                 raise KeyError(
                     f'FormatSpeedViews needs results[{key!r}]; put '
-                    'RelativeSpeedSampler and SpeedWindowAugment before it')
+                    'RelativeSpeedSampler and PerWindowAugment before it')
         # (n_w, H, W, 3) -> (3, n_w, H, W) once per window
         planes = [to_channels_first(w) for w in results.pop('windows')]
         rows = np.asarray(results.pop('window_view_rows'))

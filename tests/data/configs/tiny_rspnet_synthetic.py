@@ -14,7 +14,7 @@ model = dict(
 
 train_pipeline = [
     dict(type='RelativeSpeedSampler', clip_len=4, speeds=(1, 2)),
-    dict(type='SpeedWindowAugment', size=16),
+    dict(type='PerWindowAugment', size=16),
     dict(type='FormatSpeedViews'),
     dict(type='PackActionInputs', algorithm_keys=('speeds', )),
 ]

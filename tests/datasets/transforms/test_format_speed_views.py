@@ -14,7 +14,7 @@ def pipeline(size=32, speeds=(1, 2)):
     init_default_scope('mmaction')
     return Compose([
         dict(type='RelativeSpeedSampler', speeds=speeds),
-        dict(type='SpeedWindowAugment', size=size),
+        dict(type='PerWindowAugment', size=size),
         dict(type='FormatSpeedViews'),
         dict(type='PackActionInputs', algorithm_keys=('speeds', )),
     ])

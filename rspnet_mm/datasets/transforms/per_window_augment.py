@@ -1,5 +1,6 @@
 """RSPNet's spatial augmentation, drawn once per window."""
 import numbers
+import warnings
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -59,7 +60,7 @@ def _check_jitter(color_jitter: Optional[Dict]) -> Dict[str, Tuple]:
 
 
 @TRANSFORMS.register_module()
-class SpeedWindowAugment(BaseTransform):
+class PerWindowAugment(BaseTransform):
     """Augment windows A and B independently, each frame of a window alike.
 
     RSPNet's pretraining augmentation (``get_transform_vid`` of the official
@@ -189,7 +190,7 @@ class SpeedWindowAugment(BaseTransform):
         frames, view_rows = results['imgs'], np.asarray(results['view_rows'])
         if frames.ndim != 4 or frames.shape[-1] != 3:
             raise ValueError(
-                f'SpeedWindowAugment needs imgs of shape (n, H, W, 3), got '
+                f'PerWindowAugment needs imgs of shape (n, H, W, 3), got '
                 f'{frames.shape}; put RelativeSpeedSampler before it')
         windows: List[np.ndarray] = []
         params_list: List[Dict] = []
@@ -217,3 +218,23 @@ class SpeedWindowAugment(BaseTransform):
                 f'jitter_ranges={self.jitter_ranges}, '
                 f'flip_prob={self.flip_prob}, '
                 f'interpolation={self.interpolation!r})')
+
+
+@TRANSFORMS.register_module()
+class SpeedWindowAugment(PerWindowAugment):
+    """Deprecated alias of :class:`PerWindowAugment` (the old, misleading
+    name: it augments each window on its own and has nothing to do with
+    speed). Kept for one release; building it warns once per process.
+    """
+
+    _warned = False
+
+    def __init__(self, *args, **kwargs) -> None:
+        if not SpeedWindowAugment._warned:
+            SpeedWindowAugment._warned = True
+            warnings.warn(
+                'SpeedWindowAugment is renamed PerWindowAugment (same '
+                "arguments); write dict(type='PerWindowAugment', ...) in "
+                'your config: the old name goes in the next release',
+                DeprecationWarning, stacklevel=2)
+        super().__init__(*args, **kwargs)

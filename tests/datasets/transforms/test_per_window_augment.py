@@ -5,8 +5,8 @@ from mmaction.registry import TRANSFORMS
 
 from rspnet_mm.datasets.transforms import (
     FormatSpeedViews,
+    PerWindowAugment,
     RelativeSpeedSampler,
-    SpeedWindowAugment,
 )
 
 #: Augmentation that only resizes the full frame (64 x 48 has aspect 4/3).
@@ -20,12 +20,12 @@ def sampled(path, seed, **kwargs):
 
 
 def views(results, **aug):
-    results = SpeedWindowAugment(**aug)(results)
+    results = PerWindowAugment(**aug)(results)
     return FormatSpeedViews()(results)['imgs']
 
 
 def test_builds_from_registry_with_reference_defaults():
-    aug = TRANSFORMS.build(dict(type='SpeedWindowAugment'))
+    aug = TRANSFORMS.build(dict(type='PerWindowAugment'))
     assert aug.size == 112
     assert aug.area_range == (0.4, 1.0)
     assert aug.aspect_ratio_range == (3 / 4, 4 / 3)
@@ -38,7 +38,7 @@ def test_builds_from_registry_with_reference_defaults():
 
 def test_outputs_and_only_used_frames_processed(video_dir):
     results = sampled(video_dir / 'v80.mp4', 0)
-    out = SpeedWindowAugment(size=40)(results)
+    out = PerWindowAugment(size=40)(results)
     assert 'imgs' not in out
     a, b = out['windows']
     assert a.shape == (16, 40, 40, 3) and a.dtype == np.uint8
@@ -49,7 +49,7 @@ def test_outputs_and_only_used_frames_processed(video_dir):
 
 
 def test_parameters_are_drawn_per_window(video_dir):
-    params = SpeedWindowAugment()(sampled(video_dir / 'v80.mp4',
+    params = PerWindowAugment()(sampled(video_dir / 'v80.mp4',
                                           1))['aug_params']
     assert params[0]['crop'] != params[1]['crop']
     for p in params:
@@ -64,7 +64,7 @@ def test_parameters_are_drawn_per_window(video_dir):
 
 
 def test_jitter_order_gray_and_flip_are_random():
-    aug = SpeedWindowAugment()
+    aug = PerWindowAugment()
     np.random.seed(2)
     draws = [aug.draw_params(48, 64) for _ in range(300)]
     orders = {tuple(name for name, _ in d['jitter']) for d in draws}
@@ -122,10 +122,10 @@ def test_gray_and_flip(video_dir):
 
 
 def test_jitter_ranges_and_off():
-    aug = SpeedWindowAugment(color_jitter=dict(brightness=(0.9, 1.1),
+    aug = PerWindowAugment(color_jitter=dict(brightness=(0.9, 1.1),
                                                hue=0.1))
     assert aug.jitter_ranges == dict(brightness=(0.9, 1.1), hue=(-0.1, 0.1))
-    assert SpeedWindowAugment(color_jitter=None).draw_params(
+    assert PerWindowAugment(color_jitter=None).draw_params(
         48, 64)['jitter'] == []
 
 
@@ -146,10 +146,22 @@ def test_jitter_ranges_and_off():
      ])
 def test_bad_config_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):
-        SpeedWindowAugment(**kwargs)
+        PerWindowAugment(**kwargs)
 
 
 def test_bad_input_error():
     with pytest.raises(ValueError, match='put RelativeSpeedSampler before'):
-        SpeedWindowAugment()(dict(imgs=np.zeros((4, 8, 8)),
+        PerWindowAugment()(dict(imgs=np.zeros((4, 8, 8)),
                                   view_rows=np.zeros((3, 2), int)))
+
+
+def test_old_name_is_a_deprecated_alias_that_warns_once():
+    from rspnet_mm.datasets.transforms import SpeedWindowAugment
+    SpeedWindowAugment._warned = False
+    with pytest.warns(DeprecationWarning, match='renamed PerWindowAugment'):
+        old = TRANSFORMS.build(dict(type='SpeedWindowAugment', size=40))
+    assert isinstance(old, PerWindowAugment) and old.size == 40
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        SpeedWindowAugment(size=40)  # second build: no warning
