@@ -23,7 +23,7 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 import rspnet_mm  # noqa: E402,F401
 from rspnet_mm.compat import load_checkpoint_file  # noqa: E402
-from rspnet_mm.datasets.synthetic_motion import (  # noqa: E402
+from rspnet_mm.synthetic import (  # noqa: E402
     SyntheticMotionConfig,
     generate_dataset,
 )

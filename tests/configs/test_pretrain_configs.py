@@ -4,7 +4,7 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from rspnet_mm.datasets.synthetic_motion import (
+from rspnet_mm.synthetic import (
     SyntheticMotionConfig,
     generate_dataset,
 )

@@ -24,7 +24,7 @@ BROKEN = ['missing.mp4', 'random.mp4', 'truncated.mp4', 'no_frames.mp4']
 def mixed_list(tmp_path_factory):
     """Eight 32 px synthetic clips of 6-12 frames (some shorter than the
     8-frame window: looped) and four broken files, in one list."""
-    from rspnet_mm.datasets import synthetic_motion as sm
+    from rspnet_mm import synthetic as sm
     out = tmp_path_factory.mktemp('mixed')
     cfg = sm.SyntheticMotionConfig(n_clips=8, val_fraction=0.0, size=32,
                                    min_frames=6, max_frames=12, seed=4,

@@ -23,7 +23,7 @@ MAX_ITERS = 4
 @pytest.fixture(scope='module')
 def motion_set(tmp_path_factory):
     """Eight 32 px synthetic motion clips of 6-12 frames and their list."""
-    from rspnet_mm.datasets import synthetic_motion as sm
+    from rspnet_mm import synthetic as sm
     out = tmp_path_factory.mktemp('motion')
     cfg = sm.SyntheticMotionConfig(n_clips=8, val_fraction=0.0, size=32,
                                    min_frames=6, max_frames=12, seed=3,

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from rspnet_mm.datasets.synthetic_motion import load_metadata
+from rspnet_mm.synthetic import load_metadata
 from rspnet_mm.testing.recipes import REPO_ROOT, load_tool
 
 TOOL = REPO_ROOT / 'tools' / 'data' / 'generate_synthetic_motion.py'

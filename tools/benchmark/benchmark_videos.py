@@ -4,7 +4,7 @@
   texture panning behind moving discs, with a little sensor-like noise, so
   the bitrate is closer to camera footage than flat synthetic frames.
 - ``small``: 128 px clips of the plugin's synthetic motion data set
-  (:mod:`rspnet_mm.datasets.synthetic_motion`).
+  (:mod:`rspnet_mm.synthetic`).
 
 Run as a script to write both sets:
 ``python tools/benchmark/benchmark_videos.py --out work_dirs/bench_videos``.
@@ -94,7 +94,7 @@ def small_clips(out_dir: Path, count: int = 8, size: int = 128) -> List[str]:
     Returns:
         list[str]: Their paths.
     """
-    from rspnet_mm.datasets.synthetic_motion import (
+    from rspnet_mm.synthetic import (
         SyntheticMotionConfig,
         generate_dataset,
     )

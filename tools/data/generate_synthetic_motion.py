@@ -6,7 +6,7 @@ Example::
         --out data/synthetic_motion \
         --clips 200 --size 112 --min-frames 64 --max-frames 96
 
-See ``rspnet_mm/datasets/synthetic_motion.py`` for the layout of the output
+See ``rspnet_mm/synthetic/__init__.py`` for the layout of the output
 folder and the meaning of every option.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ import argparse
 import time
 from typing import Sequence
 
-from rspnet_mm.datasets.synthetic_motion import (
+from rspnet_mm.synthetic import (
     LABEL_OPTIONS,
     MOTION_KINDS,
     SyntheticMotionConfig,

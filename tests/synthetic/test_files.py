@@ -1,13 +1,14 @@
-"""Synthetic motion set: files, lists, determinism, speeds, bad options."""
+"""Synthetic motion set on disk: files, lists, metadata, determinism,
+bad calls, and the deprecated import path."""
+import importlib
 import json
-import math
-from collections import Counter
+import sys
 
 import decord
 import numpy as np
 import pytest
 
-from rspnet_mm.datasets import synthetic_motion as sm
+from rspnet_mm import synthetic as sm
 
 TINY = dict(n_clips=7, val_fraction=0.3, size=32, min_frames=8,
             max_frames=12, seed=5, rspnet_window=0)
@@ -106,32 +107,6 @@ def test_label_option_sets_the_top_level_lists(tmp_path):
     assert {path: names[index] for path, index in lines} == shapes
 
 
-def test_class_names_in_label_order():
-    cfg = sm.SyntheticMotionConfig(speed_bands=3, speed_ratio=3,
-                                   speed_jitter=1.1, kinds=('spin', 'orbit'))
-    assert cfg.class_names() == [
-        'spin_slow', 'spin_medium', 'spin_fast',
-        'orbit_slow', 'orbit_medium', 'orbit_fast']
-    assert cfg.class_names('kind') == ['spin', 'orbit']
-    assert cfg.class_names('speed') == ['slow', 'medium', 'fast']
-    assert cfg.class_names('colour') == list(sm.COLOURS)
-    assert cfg.band_speed('orbit', 2) == pytest.approx(9 * 2 * math.pi / 96)
-    assert cfg.band_speed('translate', 1) == pytest.approx(3 * 0.012 * 112)
-
-
-def test_motion_classes_balanced_and_val_stratified():
-    cfg = sm.SyntheticMotionConfig(n_clips=43, val_fraction=0.25)
-    specs = sm.make_clip_specs(cfg)
-    counts = Counter(spec['labels']['kind_speed'] for spec in specs)
-    assert len(counts) == 10 and max(counts.values()) <= 5
-    assert min(counts.values()) >= 4
-    val = [spec['labels']['kind_speed'] for spec in specs
-           if spec['split'] == 'val']
-    assert len(val) == round(43 * 0.25)
-    assert max(Counter(val).values()) - min(Counter(val).values()) <= 1
-    assert len(set(val)) == 10
-
-
 def test_same_seed_same_bytes_other_seed_differs(tmp_path):
     cfg = sm.SyntheticMotionConfig(**dict(TINY, n_clips=3))
     first = sm.generate_dataset(cfg, tmp_path / 'a')
@@ -152,115 +127,6 @@ def test_same_seed_same_bytes_other_seed_differs(tmp_path):
     assert not np.array_equal(frames,
                               sm.render_clip(dict(spec, seed=spec['seed']
                                                   + 1)))
-
-
-def _translate_pair():
-    """A slow and a fast translate spec on a plain background."""
-    cfg = sm.SyntheticMotionConfig(n_clips=2, val_fraction=0, size=64,
-                                   min_frames=24, max_frames=24,
-                                   kinds=('translate',), seed=3,
-                                   rspnet_window=0)
-    specs = sorted(sm.make_clip_specs(cfg), key=lambda s: s['speed_band'])
-    return [dict(spec, background='solid', texture='solid')
-            for spec in specs]
-
-
-def _mean_centroid_step(spec):
-    """Mean per-frame move of the sprite's centroid, measured on frames."""
-    frames = sm.render_clip(spec).astype(np.float32)
-    colour = sm.clip_layout(spec)['background_colours'][0]
-    background = np.floor(np.array(colour) + 0.5)  # as the frames round
-    weight = np.abs(frames - background).sum(axis=3)  # 0 off the sprite
-    ys, xs = np.mgrid[:spec['size'], :spec['size']]
-    mass = weight.sum(axis=(1, 2))
-    centroid = np.stack([(weight * xs).sum((1, 2)) / mass,
-                         (weight * ys).sum((1, 2)) / mass], axis=1)
-    return np.linalg.norm(np.diff(centroid, axis=0), axis=1)
-
-
-def test_sprite_moves_at_the_spec_speed_fast_band_faster():
-    slow, fast = _translate_pair()
-    assert (slow['speed_name'], fast['speed_name']) == ('slow', 'fast')
-    steps = {}
-    for spec in (slow, fast):
-        step = _mean_centroid_step(spec)
-        # frames that bounce off a wall move less; the rest at the speed
-        track = sm.sprite_track(spec)[:, :2]
-        straight = np.linalg.norm(np.diff(track, axis=0), axis=1) > \
-            spec['speed'] - 1e-6
-        assert straight.sum() >= 15
-        steps[spec['speed_name']] = step[straight].mean()
-        assert steps[spec['speed_name']] == pytest.approx(spec['speed'],
-                                                          rel=0.03)
-    ratio = steps['fast'] / steps['slow']
-    assert ratio == pytest.approx(fast['speed'] / slow['speed'], rel=0.05)
-    assert 3 / 1.2**2 <= ratio <= 3 * 1.2**2
-
-
-def _motion_energy(frames):
-    return np.abs(np.diff(frames.astype(np.float32), axis=0)).mean()
-
-
-def test_every_kind_stays_distinguishable_after_2x_subsampling():
-    cfg = sm.SyntheticMotionConfig(n_clips=1, val_fraction=0, size=64,
-                                   min_frames=32, max_frames=32,
-                                   rspnet_window=0)
-    base = dict(sm.make_clip_specs(cfg)[0], shape='square',
-                texture='stripes', background='solid')
-    for kind in sm.MOTION_KINDS:
-        slow, fast = (sm.render_clip(dict(base, kind=kind, speed_band=b,
-                                          speed=cfg.band_speed(kind, b)))
-                      for b in (0, 1))
-        assert _motion_energy(fast) > 1.8 * _motion_energy(slow), kind
-        # slow clips seen at 2x still look slower than fast ones at 1x
-        assert _motion_energy(fast) > _motion_energy(slow[::2]), kind
-        assert _motion_energy(slow) > 0.05, kind
-
-
-def test_tracks_smooth_and_sprite_in_view():
-    cfg = sm.SyntheticMotionConfig(n_clips=30, size=48, min_frames=64,
-                                   max_frames=96, seed=11)
-    for spec in sm.make_clip_specs(cfg):
-        layout = sm.clip_layout(spec)
-        track = sm.sprite_track(spec, layout)
-        assert track.shape == (spec['n_frames'], 4)
-        radius = layout['sprite_radius'] * track[:, 3]
-        assert (track[:, 0] - radius >= -1e-9).all(), spec['kind']
-        assert (track[:, 0] + radius <= 48 + 1e-9).all(), spec['kind']
-        assert (track[:, 1] - radius >= -1e-9).all(), spec['kind']
-        assert (track[:, 1] + radius <= 48 + 1e-9).all(), spec['kind']
-        step = np.linalg.norm(np.diff(track[:, :2], axis=0), axis=1)
-        turn = np.abs(np.diff(track[:, 2]))
-        zoom = np.abs(np.diff(track[:, 3]))
-        if spec['kind'] == 'translate':
-            assert step.max() <= spec['speed'] + 1e-9
-        else:
-            # no jumps: a step is at most speed x reach (radians x px)
-            assert step.max() <= spec['speed'] * layout['reach'] + 1e-9
-            assert turn.max() <= spec['speed'] + 1e-9
-            assert zoom.max() <= spec['speed'] * 0.35 + 1e-9
-
-
-@pytest.mark.parametrize('options, message', [
-    (dict(n_clips=0), 'n_clips=0: no clips to write'),
-    (dict(min_frames=40), r'min_frames=40: shorter than two RSPNet windows '
-     r'of 32 frames \(64\); raise min_frames to at least 64'),
-    (dict(label_by='size'), "label_by='size': unknown label option"),
-    (dict(size=33), 'size=33: must be even'),
-    (dict(max_frames=50), 'max_frames=50: shorter than min_frames=64'),
-    (dict(kinds=('jump',)), "unknown motion kind 'jump'"),
-    (dict(kinds=()), 'no motion kind'),
-    (dict(val_fraction=1.0), r'val_fraction=1.0: must be in \[0, 1\)'),
-    (dict(speed_ratio=2.0), 'speed_ratio=2.0: a band sub-sampled 2x would '
-     'move as fast as the next band'),
-    (dict(speed_bands=4), 'speed_bands=4: the fastest translate band .* would '
-     'alias; use fewer speed bands'),
-    (dict(fps=0), 'fps=0: must be positive'),
-    (dict(n_clips=2.5), 'n_clips=2.5: must be an integer'),
-])
-def test_bad_options_raise_clear_errors(options, message):
-    with pytest.raises(ValueError, match=message):
-        sm.SyntheticMotionConfig(**options)
 
 
 def test_bad_calls_raise_clear_errors(tmp_path):
@@ -310,3 +176,12 @@ def test_mmaction_video_dataset_reads_the_lists(tiny_set):
     assert sample['label'] == val[0]['labels']['kind_speed']
     assert sample['total_frames'] == val[0]['n_frames']
     assert len(sample['imgs']) == 4 and sample['imgs'][0].shape == (32, 32, 3)
+
+
+def test_old_import_path_warns_and_gives_the_same_functions():
+    sys.modules.pop('rspnet_mm.datasets.synthetic_motion', None)
+    with pytest.warns(DeprecationWarning, match='rspnet_mm.synthetic'):
+        old = importlib.import_module('rspnet_mm.datasets.synthetic_motion')
+    assert old.generate_dataset is sm.generate_dataset
+    assert old.SyntheticMotionConfig is sm.SyntheticMotionConfig
+    assert sorted(old.__all__) == sorted(sm.__all__)
