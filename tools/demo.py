@@ -23,10 +23,6 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 import rspnet_mm  # noqa: E402,F401
 from rspnet_mm.compat import load_checkpoint_file  # noqa: E402
-from rspnet_mm.synthetic import (  # noqa: E402
-    SyntheticMotionConfig,
-    generate_dataset,
-)
 from rspnet_mm.demo import evaluate, labels, pretrain, report  # noqa: E402
 from rspnet_mm.evaluation.functional import compare  # noqa: E402
 from rspnet_mm.models.backbones.backbone_checkpoint import (  # noqa: E402
@@ -34,6 +30,10 @@ from rspnet_mm.models.backbones.backbone_checkpoint import (  # noqa: E402
 )
 from rspnet_mm.models.backbones.backbone_extraction import (  # noqa: E402
     extract_backbone,
+)
+from rspnet_mm.synthetic import (  # noqa: E402
+    SyntheticMotionConfig,
+    generate_dataset,
 )
 
 #: Seconds the steps after pretraining take on a 2-core CPU (177 s
