@@ -7,7 +7,7 @@ from mmaction.utils import ConfigType, OptConfigType, OptSampleList
 from mmengine.model import BaseModule
 from torch import Tensor
 
-NUM_VIEWS = 3  # [q, k+, k-] per sample, as RelativeSpeedSampler packs them
+from ..utils import NUM_VIEWS
 
 
 @MODELS.register_module()

@@ -2,8 +2,8 @@
 
 https://arxiv.org/abs/2011.07949
 """
-import copy
-from typing import Dict, Optional, Tuple
+from functools import partial
+from typing import Dict, NamedTuple, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -12,13 +12,28 @@ from mmaction.models.recognizers import BaseRecognizer
 from mmaction.registry import MODELS
 from mmaction.utils import ConfigType, OptConfigType, OptSampleList
 from mmengine.dist import all_gather, get_world_size
+from mmengine.logging import print_log
 from mmengine.model import ExponentialMovingAverage
 from torch import Tensor
 
-from ..utils import batch_shuffle_ddp, batch_unshuffle_ddp
+from ..utils import (
+    NUM_VIEWS,
+    batch_shuffle_ddp,
+    batch_unshuffle_ddp,
+    forward_in_groups,
+    num_bn_groups,
+    split_shuffle_index,
+)
 
-NUM_VIEWS = 3  # [q, k+, k-] per sample
-TASKS = ('rsp', 'avid')
+#: BatchNorm sub-batches emulated in one process when ``bn_splits`` is
+#: None and ``shuffle_bn=True`` (the official runs used 4 GPUs).
+DEFAULT_BN_SPLITS = 4
+
+
+class Embeddings(NamedTuple):
+    """Unit embeddings (N, feat_dim) of one view; None for a head off."""
+    rsp: Optional[Tensor]
+    avid: Optional[Tensor]
 
 
 @MODELS.register_module()
@@ -32,43 +47,68 @@ class RSPNet(BaseRecognizer):
     ``avid_head``) embeds q; the key encoder, a momentum copy of the three
     (``key_encoder``, an ``mmengine`` ``ExponentialMovingAverage``), embeds
     k- and k+ without gradient, after a momentum update and with
-    shuffle-BN across processes. Then
+    shuffle-BN. Then
 
     - ``loss_rsp`` (:class:`RSPHead`): rank s(q, k+) above s(q, k-);
     - ``loss_avid`` (:class:`AVIDHead`): k+ and k- are both positives of q
       against a queue of other videos' keys, which then receives the A-VID
-      embeddings of k- gathered from all processes (as the reference).
+      embeddings of k- gathered from all processes (as the official code).
 
-    The update order follows the reference: query forward, key-encoder
+    The update order follows the official code: query forward, key-encoder
     update ``key = m * key + (1 - m) * query`` (the first call copies the
     query), k- then k+ through the key encoder, losses with the queue from
     before this step, enqueue. The key encoder's buffers (BN running
     statistics) are copied from the query encoder at each update
     (``update_buffers=False``, as mmpretrain's MoCo).
 
-    A task whose loss weight is 0 is switched off: its head is not built
-    and not run (no ``rsp_head``/``avid_head`` keys in the state dict),
-    and without A-VID there is no queue.
+    Each loss's weight is the ``loss_weight`` of its head config. A head
+    config of None switches its task off: the head is not built or run
+    (no ``rsp_head.*`` / ``avid_head.*`` keys in the state dict), and
+    without A-VID there is no queue.
+
+    **Shuffle-BN.** Across processes (DDP) the key batch is shuffled over
+    all processes before the key encoder and unshuffled after it, so each
+    process's BatchNorm normalises keys of other samples than its queries
+    (MoCo, Sec. 3.3). In one process this is emulated (MoCo's single-GPU
+    split-BN): both encoders run on ``bn_splits`` sub-batches, each
+    BatchNorm seeing only its sub-batch as on one of ``bn_splits`` devices;
+    the queries in sample order, the keys after a shuffle that puts every
+    key in a sub-batch mixing samples of at least two query sub-batches
+    (see :func:`split_shuffle_index`), and the keys are returned in sample
+    order. It works with any backbone, as the modules are only called on
+    smaller batches: BatchNorm in training mode (SyncBN included, plain
+    BatchNorm in one process) uses the sub-batch statistics and updates its
+    running statistics once per sub-batch; frozen BatchNorm or
+    ``norm_eval=True`` normalises with running statistics, so splitting
+    changes nothing there (and there is no batch-statistics shortcut to
+    block). A batch the splits do not divide (a short last batch) is split
+    into the largest number <= ``bn_splits`` that divides it with two or
+    more samples per sub-batch.
 
     ``mode='tensor'`` returns the query backbone's features; ``mode=
     'predict'`` raises NotImplementedError: pretraining has no predictions
-    (evaluate the backbone with the fine-tuning or retrieval configs).
+    (evaluate the backbone with the fine-tuning or retrieval configs, or
+    the representation monitor of ``configs/_base_/pretrain_monitor.py``).
 
     Args:
         backbone (dict): Any single-output 3D backbone config.
-        rsp_head (dict, optional): :class:`RSPHead` config; needed when
-            ``rsp_loss_weight > 0``. Its ``loss_weight`` is set from
-            ``rsp_loss_weight``.
-        avid_head (dict, optional): :class:`AVIDHead` config; needed when
-            ``avid_loss_weight > 0``.
+        rsp_head (dict, optional): :class:`RSPHead` config, None to switch
+            RSP off. Defaults to None.
+        avid_head (dict, optional): :class:`AVIDHead` config, None to
+            switch A-VID off. Defaults to None.
         queue_len (int): K, negatives in the A-VID queue. It must be a
             multiple of batch size x world size. Defaults to 16384.
         key_momentum (float): m of the key encoder (MoCo convention).
             Defaults to 0.999.
-        rsp_loss_weight (float): Weight M of ``loss_rsp``. Defaults to 1.0.
-        avid_loss_weight (float): Weight A of ``loss_avid``. Defaults to 1.0.
-        shuffle_bn (bool): Shuffle the key batch across processes. Defaults
-            to True (the identity in one process).
+        shuffle_bn (bool): Shuffle the key batch (across processes, or
+            with ``bn_splits`` sub-batches in one). Defaults to True.
+        bn_splits (int, optional): BatchNorm sub-batches per process. None:
+            ``DEFAULT_BN_SPLITS`` (4) in one process with ``shuffle_bn``,
+            else 1 (under DDP the processes are the splits). 1 switches
+            the split off. Defaults to None.
+        rsp_loss_weight: Removed (the weight is ``rsp_head.loss_weight``);
+            setting it raises an error saying so.
+        avid_loss_weight: Removed (``avid_head.loss_weight``), as above.
         train_cfg (dict, optional): Unused. Defaults to None.
         test_cfg (dict, optional): Unused. Defaults to None.
         data_preprocessor (dict, optional): Defaults to
@@ -81,34 +121,50 @@ class RSPNet(BaseRecognizer):
                  avid_head: OptConfigType = None,
                  queue_len: int = 16384,
                  key_momentum: float = 0.999,
-                 rsp_loss_weight: float = 1.0,
-                 avid_loss_weight: float = 1.0,
                  shuffle_bn: bool = True,
+                 bn_splits: Optional[int] = None,
+                 rsp_loss_weight: None = None,
+                 avid_loss_weight: None = None,
                  train_cfg: OptConfigType = None,
                  test_cfg: OptConfigType = None,
                  data_preprocessor: OptConfigType = None) -> None:
-        super().__init__(backbone=backbone, train_cfg=train_cfg,
-                         test_cfg=test_cfg,
-                         data_preprocessor=data_preprocessor)
+        for name, value, head in (('rsp', rsp_loss_weight, 'RSP'),
+                                  ('avid', avid_loss_weight, 'A-VID')):
+            if value is not None:
+                raise ValueError(
+                    f'RSPNet: {name}_loss_weight was removed; the weight now '
+                    f'lives only in the head config: set model.{name}_head.'
+                    f'loss_weight={value} (or model.{name}_head=None to '
+                    f'switch {head} off)')
+        if rsp_head is None and avid_head is None:
+            raise ValueError('RSPNet: give rsp_head, avid_head or both (a '
+                             'head config of None switches its task off)')
         if not 0.0 < key_momentum < 1.0:
             raise ValueError('RSPNet: key_momentum m must be in (0, 1) '
                              f'(key = m * key + (1 - m) * query), got '
                              f'{key_momentum}')
-        weights = dict(rsp=rsp_loss_weight, avid=avid_loss_weight)
-        cfgs = dict(rsp=rsp_head, avid=avid_head)
-        if any(w < 0 for w in weights.values()) or not any(weights.values()):
-            raise ValueError('RSPNet: rsp_loss_weight and avid_loss_weight '
-                             'must be >= 0 and not both 0, got '
-                             f'{rsp_loss_weight} and {avid_loss_weight}')
-        self.tasks = tuple(t for t in TASKS if weights[t] > 0)
-        for task in self.tasks:
-            head = self._build_head(task, cfgs[task], weights[task])
-            self.add_module(f'{task}_head', head)
+        if bn_splits is not None and (not isinstance(bn_splits, int)
+                                      or bn_splits < 1):
+            raise ValueError('RSPNet: bn_splits must be None or an int >= 1, '
+                             f'got {bn_splits!r}')
+        if bn_splits not in (None, 1) and not shuffle_bn:
+            raise ValueError(
+                f'RSPNet: bn_splits={bn_splits} needs shuffle_bn=True (split '
+                'BatchNorm without shuffling the keys normalises each query '
+                'and its keys with the statistics of the same samples)')
+        super().__init__(backbone=backbone, train_cfg=train_cfg,
+                         test_cfg=test_cfg,
+                         data_preprocessor=data_preprocessor)
+        self.rsp_head = None if rsp_head is None else MODELS.build(rsp_head)
+        self.avid_head = None if avid_head is None else MODELS.build(
+            avid_head)
         self.shuffle_bn = shuffle_bn
+        self.bn_splits = bn_splits
+        self._split_logged = False
         self.key_momentum = key_momentum
         self.key_encoder = ExponentialMovingAverage(
             self._query_encoder(), momentum=1.0 - key_momentum)
-        if 'avid' in self.tasks:
+        if self.avid_head is not None:
             if not isinstance(queue_len, int) or queue_len <= 0:
                 raise ValueError('RSPNet: queue_len must be a positive int, '
                                  f'got {queue_len!r}')
@@ -118,28 +174,12 @@ class RSPNet(BaseRecognizer):
             self.register_buffer('queue_ptr',
                                  torch.zeros(1, dtype=torch.long))
 
-    @staticmethod
-    def _build_head(task: str, cfg: OptConfigType,
-                    weight: float) -> nn.Module:
-        name = f'{task}_head'
-        if cfg is None:
-            raise ValueError(f'RSPNet: {task}_loss_weight={weight} > 0 needs '
-                             f'a {name} config (or set the weight to 0 to '
-                             'switch the task off)')
-        cfg = copy.deepcopy(dict(cfg))
-        if cfg.get('loss_weight', weight) != weight:
-            raise ValueError(
-                f'RSPNet: {name}.loss_weight={cfg["loss_weight"]} differs '
-                f'from {task}_loss_weight={weight}; set it in one place')
-        cfg['loss_weight'] = weight
-        return MODELS.build(cfg)
-
     def _query_encoder(self) -> nn.ModuleDict:
         """The query modules, named as in the key encoder."""
-        modules = dict(backbone=self.backbone)
-        modules.update({f'{t}_head': getattr(self, f'{t}_head')
-                        for t in self.tasks})
-        return nn.ModuleDict(modules)
+        modules = dict(backbone=self.backbone, rsp_head=self.rsp_head,
+                       avid_head=self.avid_head)
+        return nn.ModuleDict(
+            {name: m for name, m in modules.items() if m is not None})
 
     def extract_feat(self,
                      inputs: Tensor,
@@ -170,7 +210,8 @@ class RSPNet(BaseRecognizer):
             'RSPNet is a pretraining model without predictions; use '
             "mode='tensor' for backbone features, or evaluate the backbone "
             'with a fine-tuning or retrieval config (remove val/test loops '
-            'from the pretraining config)')
+            'from the pretraining config, or use the representation '
+            'monitor of configs/_base_/pretrain_monitor.py)')
 
     def loss(self, inputs: Tensor, data_samples: OptSampleList = None,
              **kwargs) -> Dict[str, Tensor]:
@@ -194,26 +235,75 @@ class RSPNet(BaseRecognizer):
                 'RelativeSpeedSampler pipeline and an ActionDataPreprocessor '
                 "with format_shape='NCTHW'")
         speeds = self._speeds(data_samples, inputs.shape[0])
+        groups = self.bn_groups(inputs.shape[0])
         q_in, kpos_in, kneg_in = inputs.unbind(dim=1)  # [N, C, T, H, W]
-        q_feat = self.backbone(q_in)
-        q = {t: getattr(self, f'{t}_head')(q_feat) for t in self.tasks}
+        q = self._encode(self._query_encoder(), q_in, groups)
         with torch.no_grad():
             self.key_encoder.update_parameters(self._query_encoder())
-            k_neg = self._encode_keys(kneg_in)
-            k_pos = self._encode_keys(kpos_in)
+            k_neg = self._encode_keys(kneg_in, groups)
+            k_pos = self._encode_keys(kpos_in, groups)
         return self.loss_by_embeddings(q, k_pos, k_neg, speeds)
 
-    def _encode_keys(self, x: Tensor) -> Dict[str, Tensor]:
-        """Key embeddings of a batch of clips (N, C, T, H, W), no grad."""
-        idx_unshuffle = None
-        if self.shuffle_bn:
-            x, idx_unshuffle = batch_shuffle_ddp(x)
-        encoder = self.key_encoder.module
+    def bn_groups(self, batch_size: int) -> int:
+        """BatchNorm sub-batches for a batch of this size (see class doc).
+
+        Logs once, the first time it splits, what it does.
+
+        Args:
+            batch_size (int): N on this process.
+
+        Returns:
+            int: The number of sub-batches (1: no split).
+        """
+        splits = self.bn_splits
+        if splits is None:
+            one_process = get_world_size() == 1
+            splits = DEFAULT_BN_SPLITS if self.shuffle_bn and one_process \
+                else 1
+        groups = num_bn_groups(batch_size, splits)
+        if groups > 1 and not self._split_logged:
+            self._split_logged = True
+            print_log(
+                f'RSPNet: shuffle-BN in one process: both encoders compute '
+                f'BatchNorm statistics over {groups} sub-batches of '
+                f'{batch_size // groups} (as on {groups} devices) and every '
+                'key is shuffled into another sub-batch than its query; '
+                'model.bn_splits sets the number, 1 switches it off',
+                logger='current')
+        return groups
+
+    @staticmethod
+    def _embed(encoder: nn.ModuleDict, x: Tensor) -> Embeddings:
+        """Embeddings of clips (n, C, T, H, W) by an encoder's heads."""
         feat = encoder['backbone'](x)
-        return {
-            t: batch_unshuffle_ddp(encoder[f'{t}_head'](feat), idx_unshuffle)
-            for t in self.tasks
-        }
+        return Embeddings(
+            rsp=encoder['rsp_head'](feat) if 'rsp_head' in encoder else None,
+            avid=encoder['avid_head'](feat)
+            if 'avid_head' in encoder else None)
+
+    def _encode(self, encoder: nn.ModuleDict, x: Tensor,
+                groups: int) -> Embeddings:
+        """Embeddings of (N, C, T, H, W), BatchNorm over ``groups`` chunks."""
+        return Embeddings(
+            *forward_in_groups(partial(self._embed, encoder), x, groups))
+
+    def _encode_keys(self, x: Tensor, groups: int) -> Embeddings:
+        """Key embeddings of (N, C, T, H, W), shuffle-BN, in sample order."""
+        encoder = self.key_encoder.module
+        if self.shuffle_bn and get_world_size() > 1:
+            x, idx_unshuffle = batch_shuffle_ddp(x)
+            unshuffle = partial(batch_unshuffle_ddp,
+                                idx_unshuffle=idx_unshuffle)
+        elif self.shuffle_bn and groups > 1:
+            idx_shuffle = split_shuffle_index(x.shape[0], groups).to(x.device)
+            x, idx_unshuffle = x[idx_shuffle], idx_shuffle.argsort()
+
+            def unshuffle(k: Tensor) -> Tensor:
+                return k[idx_unshuffle]
+        else:
+            return self._encode(encoder, x, groups)
+        keys = self._encode(encoder, x, groups)
+        return Embeddings(*(None if k is None else unshuffle(k) for k in keys))
 
     @staticmethod
     def _speeds(data_samples: OptSampleList, n: int) -> Optional[Tensor]:
@@ -237,38 +327,35 @@ class RSPNet(BaseRecognizer):
         return speeds
 
     def loss_by_embeddings(self,
-                           q: Dict[str, Tensor],
-                           k_pos: Dict[str, Tensor],
-                           k_neg: Dict[str, Tensor],
+                           q: Embeddings,
+                           k_pos: Embeddings,
+                           k_neg: Embeddings,
                            speeds: Optional[Tensor] = None
                            ) -> Dict[str, Tensor]:
         """Losses from embeddings, then the queue update.
 
         Args:
-            q, k_pos, k_neg (dict[str, Tensor]): Unit embeddings (N,
-                feat_dim) of the query, same-speed and other-speed keys, by
-                task (``'rsp'``, ``'avid'``).
+            q, k_pos, k_neg (Embeddings): Unit embeddings (N, feat_dim) of
+                the query, same-speed and other-speed keys, per head.
             speeds (Tensor, optional): (N, 3) speeds of the views.
 
         Returns:
             dict[str, Tensor]: The head losses and accuracies.
         """
         losses = dict()
-        if 'rsp' in self.tasks:
-            losses.update(self.rsp_head.loss(q['rsp'], k_pos['rsp'],
-                                             k_neg['rsp']))
+        if self.rsp_head is not None:
+            losses.update(self.rsp_head.loss(q.rsp, k_pos.rsp, k_neg.rsp))
             if speeds is not None:
-                correct = self.rsp_head.correct(q['rsp'], k_pos['rsp'],
-                                                k_neg['rsp'])
+                correct = self.rsp_head.correct(q.rsp, k_pos.rsp, k_neg.rsp)
                 for s in speeds[:, 0].unique().tolist():
                     chosen = (speeds[:, 0] == s).to(correct.device)
                     losses[f'rsp_acc_q{s}x'] = correct[chosen].float().mean()
-        if 'avid' in self.tasks:
+        if self.avid_head is not None:
             # a copy: enqueueing below must not touch the logits' operand
             queue = self.queue.clone().detach()
-            losses.update(self.avid_head.loss(q['avid'], k_pos['avid'],
-                                              k_neg['avid'], queue))
-            self.enqueue(k_neg['avid'])
+            losses.update(self.avid_head.loss(q.avid, k_pos.avid, k_neg.avid,
+                                              queue))
+            self.enqueue(k_neg.avid)
         return losses
 
     @torch.no_grad()

@@ -8,6 +8,9 @@ from mmaction.structures import ActionDataSample
 from mmengine.optim import OptimWrapper
 from mmengine.registry import init_default_scope
 
+import rspnet_mm.models.recognizers.rspnet as rspnet_module
+from rspnet_mm.models.recognizers.rspnet import Embeddings
+
 TINY_R3D = dict(type='ResNet3d', depth=18, pretrained=None,
                 pretrained2d=False, base_channels=8)  # out_channels 64
 PREPROCESSOR = dict(type='ActionDataPreprocessor', format_shape='NCTHW',
@@ -16,13 +19,12 @@ PREPROCESSOR = dict(type='ActionDataPreprocessor', format_shape='NCTHW',
 
 def _model(backbone=TINY_R3D, in_channels=64, proj_type='mlp', **kwargs):
     init_default_scope('mmaction')
-    heads = {
-        f'{task}_head': dict(type=head, in_channels=in_channels,
-                             proj_type=proj_type)
-        for task, head in (('rsp', 'RSPHead'), ('avid', 'AVIDHead'))
-    }
     cfg = dict(type='RSPNet', backbone=backbone, queue_len=16,
-               data_preprocessor=PREPROCESSOR, **heads)
+               data_preprocessor=PREPROCESSOR,
+               rsp_head=dict(type='RSPHead', in_channels=in_channels,
+                             proj_type=proj_type),
+               avid_head=dict(type='AVIDHead', in_channels=in_channels,
+                              proj_type=proj_type))
     cfg.update(kwargs)
     return MODELS.build(cfg).train()
 
@@ -73,38 +75,180 @@ def test_state_dict_layout_and_queue():
         torch.testing.assert_close(value, _query_params(model)[name])
 
 
-def test_loss_flow_matches_heads_on_recomputed_embeddings():
+def _record_shuffles(monkeypatch):
+    """Record the one-process key permutations (k- first, then k+)."""
+    seen = []
+    draw = rspnet_module.split_shuffle_index
+
+    def recording(batch_size, groups):
+        idx = draw(batch_size, groups)
+        seen.append(idx)
+        return idx
+
+    monkeypatch.setattr(rspnet_module, 'split_shuffle_index', recording)
+    return seen
+
+
+def _embed_by_hand(encoder, x, order, groups):
+    """Embeddings of x (N, C, T, H, W) with BatchNorm over the sub-batches
+    ``order.chunk(groups)``, put back in sample order."""
+    rsp, avid = torch.empty(len(x), 128), torch.empty(len(x), 128)
+    for chunk in order.chunk(groups):
+        feat = encoder['backbone'](x[chunk])
+        rsp[chunk] = encoder['rsp_head'](feat)
+        avid[chunk] = encoder['avid_head'](feat)
+    return dict(rsp=rsp, avid=avid)
+
+
+def _check_losses_against_heads(model, batch, losses, queue_before, perms):
+    """Recompute query and key embeddings by hand and the losses from them
+    with the heads; check the losses, per-speed accuracies and the queue.
+
+    In training mode BatchNorm uses batch statistics, so the embeddings are
+    reproducible; the first key-encoder update copied the query encoder.
+    """
+    n = batch['inputs'].shape[0]
+    groups = model.bn_groups(n)
+    in_order = torch.arange(n)
+    q_in, kp_in, kn_in = batch['inputs'].unbind(1)
+    query, key = model._query_encoder(), model.key_encoder.module
+    with torch.no_grad():
+        q = _embed_by_hand(query, q_in, in_order, groups)
+        k_neg = _embed_by_hand(key, kn_in, perms[0], groups)
+        k_pos = _embed_by_hand(key, kp_in, perms[1], groups)
+        rsp = model.rsp_head.loss(q['rsp'], k_pos['rsp'], k_neg['rsp'])
+        avid = model.avid_head.loss(q['avid'], k_pos['avid'], k_neg['avid'],
+                                    queue_before)
+    for name, value in {**rsp, **avid}.items():
+        torch.testing.assert_close(losses[name], value, atol=1e-5, rtol=1e-5)
+    correct = model.rsp_head.correct(q['rsp'], k_pos['rsp'],
+                                     k_neg['rsp']).float()
+    speeds = torch.stack([s.speeds for s in batch['data_samples']])[:, 0]
+    for s in speeds.unique().tolist():
+        torch.testing.assert_close(losses[f'rsp_acc_q{s}x'],
+                                   correct[speeds == s].mean())
+    # the A-VID keys of k- were enqueued, after the loss used the old queue
+    assert model.queue_ptr.tolist() == [n]
+    torch.testing.assert_close(model.queue[:, :n], k_neg['avid'].T,
+                               atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(model.queue[:, n:], queue_before[:, n:])
+
+
+@pytest.mark.parametrize('bn_splits, groups', [(1, 1), (None, 2), (2, 2)])
+def test_loss_flow_matches_heads_on_recomputed_embeddings(
+        monkeypatch, bn_splits, groups):
     torch.manual_seed(0)
-    model = _model()
+    model = _model(bn_splits=bn_splits)
+    perms = _record_shuffles(monkeypatch)
     batch = model.data_preprocessor(_data(), training=True)
     queue_before = model.queue.clone()
     losses = model(**batch, mode='loss')
     assert set(losses) == {'loss_rsp', 'rsp_acc', 'rsp_acc_q1x',
                            'rsp_acc_q2x', 'loss_avid', 'avid_acc'}
-    assert all(torch.isfinite(v) for v in losses.values())
-    # recompute: first update copies the query into the key encoder, and
-    # in training mode BatchNorm uses batch statistics, so the embeddings
-    # are reproducible
-    q_in, kp_in, kn_in = batch['inputs'].unbind(1)
-    key = model.key_encoder.module
+    assert model.bn_groups(4) == groups
+    if groups == 1:
+        assert perms == []
+        perms = [torch.arange(4)] * 2
+    else:
+        assert len(perms) == 2  # k-, k+
+    _check_losses_against_heads(model, batch, losses, queue_before, perms)
+
+
+def test_split_bn_statistics_per_sub_batch_equal_hand_computation(
+        monkeypatch):
+    torch.manual_seed(0)
+    model = _model(bn_splits=4)
+    perms = _record_shuffles(monkeypatch)
+    calls = dict(query=[], key=[])
+    bns = dict(query=model.backbone.conv1.bn,
+               key=model.key_encoder.module['backbone'].conv1.bn)
+    for name, bn in bns.items():
+        bn.register_forward_hook(
+            lambda mod, args, out, name=name: calls[name].append(
+                (args[0].detach().clone(), out.detach().clone())))
+    batch = model.data_preprocessor(_data(n=8), training=True)
+    model(**batch, mode='loss')
+    # query: 4 sub-batches of 2 in sample order; keys: 2 views x 4
+    assert len(calls['query']) == 4 and len(calls['key']) == 8
+    q_in, _, kn_in = batch['inputs'].unbind(1)
+    conv = model.backbone.conv1.conv
+    for g, (inp, _) in enumerate(calls['query']):
+        with torch.no_grad():
+            torch.testing.assert_close(inp, conv(q_in[2 * g:2 * g + 2]))
+    for j, (inp, _) in enumerate(calls['key'][:4]):  # k- sub-batches
+        with torch.no_grad():
+            torch.testing.assert_close(inp, conv(kn_in[perms[0][2 * j:][:2]]))
+        # the two keys come from two different query sub-batches
+        assert len(set((perms[0][2 * j:2 * j + 2] // 2).tolist())) == 2
+    for name in bns:
+        bn = bns[name]
+        for inp, out in calls[name]:
+            assert inp.shape[0] == 2
+            mean = inp.mean(dim=(0, 2, 3, 4), keepdim=True)
+            var = inp.var(dim=(0, 2, 3, 4), unbiased=False, keepdim=True)
+            w = bn.weight.view(1, -1, 1, 1, 1)
+            b = bn.bias.view(1, -1, 1, 1, 1)
+            torch.testing.assert_close(
+                out, (inp - mean) / (var + bn.eps).sqrt() * w + b,
+                atol=1e-5, rtol=1e-4)
+        # statistics of the whole batch would normalise differently
+        inp = torch.cat([i for i, _ in calls[name][:4]])
+        out = torch.cat([o for _, o in calls[name][:4]])
+        whole = torch.nn.functional.batch_norm(
+            inp, None, None, bn.weight, bn.bias, training=True, eps=bn.eps)
+        assert not torch.allclose(out, whole, atol=1e-3)
+
+
+def test_split_keys_come_back_in_sample_order(monkeypatch):
+    torch.manual_seed(0)
+    model = _model(bn_splits=2)
+    perms = _record_shuffles(monkeypatch)
+    x = model.data_preprocessor(_data(n=8), training=True)['inputs'][:, 2]
     with torch.no_grad():
-        q_feat = model.backbone(q_in)
-        emb = {t: (getattr(model, f'{t}_head')(q_feat),
-                   key[f'{t}_head'](key['backbone'](kp_in)),
-                   key[f'{t}_head'](key['backbone'](kn_in)))
-               for t in ('rsp', 'avid')}
-        rsp = model.rsp_head.loss(*emb['rsp'])
-        avid = model.avid_head.loss(*emb['avid'], queue_before)
-    for name, value in {**rsp, **avid}.items():
-        torch.testing.assert_close(losses[name], value, atol=1e-5, rtol=1e-5)
-    correct = model.rsp_head.correct(*emb['rsp']).float()
-    torch.testing.assert_close(losses['rsp_acc_q1x'], correct[[0, 2]].mean())
-    torch.testing.assert_close(losses['rsp_acc_q2x'], correct[[1, 3]].mean())
-    # the A-VID keys of k- were enqueued, after the loss used the old queue
-    assert model.queue_ptr.tolist() == [4]
-    torch.testing.assert_close(model.queue[:, :4], emb['avid'][2].T,
-                               atol=1e-5, rtol=1e-5)
-    torch.testing.assert_close(model.queue[:, 4:], queue_before[:, 4:])
+        keys = model._encode_keys(x, groups=2)
+        assert len(perms) == 1 and not torch.equal(perms[0],
+                                                   torch.arange(8))
+        expected = _embed_by_hand(model.key_encoder.module, x, perms[0], 2)
+        unsplit = _embed_by_hand(model.key_encoder.module, x,
+                                 torch.arange(8), 1)
+    for name in ('rsp', 'avid'):
+        torch.testing.assert_close(getattr(keys, name), expected[name])
+        assert not torch.allclose(getattr(keys, name), unsplit[name],
+                                  atol=1e-3)
+
+
+def test_split_bn_changes_nothing_with_frozen_bn():
+    # norm_eval: BatchNorm uses running statistics; linear heads have no BN
+    torch.manual_seed(0)
+    model = _model(backbone=dict(TINY_R3D, norm_eval=True),
+                   proj_type='linear', bn_splits=2)
+    x = model.data_preprocessor(_data(n=8), training=True)['inputs'][:, 2]
+    with torch.no_grad():
+        split = model._encode_keys(x, groups=2)
+        whole = model._encode_keys(x, groups=1)
+    for a, b in zip(split, whole):
+        torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-5)
+
+
+def test_split_bn_default_on_in_one_process_only(monkeypatch):
+    logged = []
+    monkeypatch.setattr(rspnet_module, 'print_log',
+                        lambda msg, **kw: logged.append(msg))
+    model = _model()
+    assert model.bn_groups(32) == 4 and model.bn_groups(6) == 3
+    assert model.bn_groups(7) == 1
+    assert len(logged) == 1 and 'over 4 sub-batches of 8' in logged[0]
+    assert 'bn_splits' in logged[0]
+    assert _model(bn_splits=1).bn_groups(32) == 1
+    assert _model(shuffle_bn=False).bn_groups(32) == 1
+    # under DDP the processes are the splits: today's behaviour by default
+    monkeypatch.setattr(rspnet_module, 'get_world_size', lambda: 2)
+    assert _model().bn_groups(32) == 1
+    assert _model(bn_splits=2).bn_groups(32) == 2
+    with pytest.raises(ValueError, match='needs shuffle_bn=True'):
+        _model(shuffle_bn=False, bn_splits=2)
+    with pytest.raises(ValueError, match='bn_splits must be None or an int'):
+        _model(bn_splits=0)
 
 
 def test_train_step_decreases_loss_on_fixed_batch():
@@ -171,28 +315,46 @@ def test_queue_len_not_multiple_of_batch_raises():
         model.enqueue(torch.randn(4, 128))
 
 
-def test_loss_weight_zero_switches_a_task_off():
+def test_head_none_switches_a_task_off():
     data = _data(n=2)
-    model = _model(avid_loss_weight=0.0)
-    assert not hasattr(model, 'avid_head') and not hasattr(model, 'queue')
+    model = _model(avid_head=None)
+    assert model.avid_head is None and not hasattr(model, 'queue')
     assert 'avid_head' not in model.key_encoder.module
+    assert not any(k.startswith(('avid_head', 'key_encoder.module.avid'))
+                   for k in model.state_dict())
     losses = model(**model.data_preprocessor(data, True), mode='loss')
     assert set(losses) == {'loss_rsp', 'rsp_acc', 'rsp_acc_q1x',
                            'rsp_acc_q2x'}
 
-    model = _model(rsp_loss_weight=0.0, avid_loss_weight=0.5)
-    assert not hasattr(model, 'rsp_head')
-    assert model.avid_head.loss_weight == 0.5
+    model = _model(rsp_head=None,
+                   avid_head=dict(type='AVIDHead', in_channels=64,
+                                  proj_type='mlp', loss_weight=0.5))
+    assert model.rsp_head is None
+    assert 'rsp_head' not in model.key_encoder.module
     losses = model(**model.data_preprocessor(data, True), mode='loss')
     assert set(losses) == {'loss_avid', 'avid_acc'}
+    unweighted = _model(rsp_head=None)
+    unweighted.load_state_dict(model.state_dict())
+    unweighted.key_encoder.steps.zero_()
+    unweighted.queue.copy_(model.queue)
+    model.key_encoder.steps.zero_()
+    torch.manual_seed(1)
+    half = model(**model.data_preprocessor(data, True), mode='loss')
+    torch.manual_seed(1)
+    full = unweighted(**model.data_preprocessor(data, True), mode='loss')
+    torch.testing.assert_close(half['loss_avid'], 0.5 * full['loss_avid'])
 
-    with pytest.raises(ValueError, match='not both 0'):
-        _model(rsp_loss_weight=0.0, avid_loss_weight=0.0)
-    with pytest.raises(ValueError, match='needs a rsp_head config'):
-        _model(rsp_head=None)
-    with pytest.raises(ValueError, match='set it in one place'):
-        _model(rsp_head=dict(type='RSPHead', in_channels=64,
-                             loss_weight=2.0))
+    with pytest.raises(ValueError, match='give rsp_head, avid_head or both'):
+        _model(rsp_head=None, avid_head=None)
+
+
+@pytest.mark.parametrize('key, head', [('rsp_loss_weight', 'rsp_head'),
+                                       ('avid_loss_weight', 'avid_head')])
+def test_removed_loss_weight_keys_say_where_the_weight_lives(key, head):
+    with pytest.raises(ValueError,
+                       match=rf'{key} was removed; .* set model\.{head}\.'
+                       rf'loss_weight=0\.5 \(or model\.{head}=None'):
+        _model(**{key: 0.5})
 
 
 def test_official_fixture_losses_and_enqueue(official_fixtures):
@@ -203,9 +365,9 @@ def test_official_fixture_losses_and_enqueue(official_fixtures):
     model.queue_ptr.zero_()
     fresh = copy.deepcopy(model)
     losses = model.loss_by_embeddings(
-        q=dict(rsp=t['q_m'], avid=t['q_a']),
-        k_pos=dict(rsp=t['kpos_m'], avid=t['kpos_a']),
-        k_neg=dict(rsp=t['kneg_m'], avid=t['kneg_a']))
+        q=Embeddings(rsp=t['q_m'], avid=t['q_a']),
+        k_pos=Embeddings(rsp=t['kpos_m'], avid=t['kpos_a']),
+        k_neg=Embeddings(rsp=t['kneg_m'], avid=t['kneg_a']))
     # the loss used the queue from before the enqueue
     assert losses['loss_avid'].item() == pytest.approx(10.148541, abs=1e-5)
     assert losses['loss_rsp'].item() == pytest.approx(1.503661, abs=1e-5)
@@ -243,33 +405,34 @@ def test_input_and_speed_validation():
         _model(key_momentum=1.0)
 
 
-def test_shuffle_bn_is_the_identity_in_one_process():
-    results = []
-    for shuffle_bn in (True, False):
-        torch.manual_seed(0)
-        model = _model(shuffle_bn=shuffle_bn)
-        batch = model.data_preprocessor(_data(n=2), training=True)
-        results.append(model(**batch, mode='loss'))
-    for name in results[0]:
-        torch.testing.assert_close(results[0][name], results[1][name])
-
-
-def test_mmaction_c3d_backbone():
+def test_mmaction_c3d_backbone(monkeypatch):
     torch.manual_seed(0)
     # MMAction2's C3D ends with fc7: (N, 4096) vectors; out_dim=512 is
     # its pool5 size at 16x16x16
     c3d = dict(type='C3D', out_dim=512, dropout_ratio=0.0)
     model = _model(backbone=c3d, in_channels=4096, queue_len=8,
                    proj_type='linear')
-    optim = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.01))
-    log_vars = model.train_step(_data(n=2, clip=(16, 16, 16)), optim)
-    assert all(torch.isfinite(v) for v in log_vars.values())
-    assert {'loss_rsp', 'loss_avid'} <= set(log_vars)
+    _check_one_step(model, monkeypatch, n=4, clip=(16, 16, 16))
 
 
-@pytest.mark.parametrize(
-    'backbone', ['VCOPC3D', 'VCOPR2Plus1D', 'HaraResNet3D', 'S3DG'])
-def test_rspnet_backbones(backbone):
+def _check_one_step(model, monkeypatch, n, clip):
+    """One loss step equals the heads on hand-recomputed embeddings (the
+    DDP counterpart: tests/distributed/test_rspnet_ddp.py)."""
+    perms = _record_shuffles(monkeypatch)
+    batch = model.data_preprocessor(_data(n=n, clip=clip), training=True)
+    queue_before = model.queue.clone()
+    losses = model(**batch, mode='loss')
+    if n == 2:  # too few samples to split BatchNorm
+        assert perms == []
+        perms = [torch.arange(n)] * 2
+    else:
+        assert len(perms) == 2  # k-, k+ (split-BN: 2 sub-batches)
+    _check_losses_against_heads(model, batch, losses, queue_before, perms)
+
+
+@pytest.mark.parametrize('backbone, n', [
+    ('VCOPC3D', 4), ('VCOPR2Plus1D', 4), ('HaraResNet3D', 2), ('S3DG', 2)])
+def test_rspnet_backbones(backbone, n, monkeypatch):
     torch.manual_seed(0)
     init_default_scope('mmaction')
     probe = MODELS.build(dict(type=backbone))
@@ -278,8 +441,4 @@ def test_rspnet_backbones(backbone):
     model = _model(backbone=dict(type=backbone),
                    in_channels=probe.out_channels, queue_len=8,
                    proj_type='linear')
-    optim = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.01))
-    log_vars = model.train_step(_data(n=2, clip=(t, s, s)), optim)
-    assert {'loss_rsp', 'loss_avid', 'rsp_acc', 'avid_acc'} <= set(log_vars)
-    assert all(torch.isfinite(v) for v in log_vars.values())
-    assert model.queue_ptr.tolist() == [2]
+    _check_one_step(model, monkeypatch, n=n, clip=(t, s, s))
