@@ -15,7 +15,8 @@ frames that do decode. Every broken video is printed with the reason; with
     cut -f1 broken.txt | grep -v -x -F -f - <(cut -d' ' -f1 LIST)
 
 lists the good paths. Exit status: 0 all videos decode, 1 some are broken,
-2 the list or config cannot be read (the message names the file and line).
+2 the list or config cannot be read or lists no videos (the message names
+the file and line).
 """
 import argparse
 import multiprocessing
@@ -137,7 +138,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         if args.data_prefix is not None:
             options['data_prefix'] = args.data_prefix
         prefix = options.pop('data_prefix') or ''
-        items = parse_video_list(**options)
+        hint = ('pass an existing list file, or a config whose '
+                f'{args.split}_dataloader reads one (--split picks the '
+                'loader)')
+        items = parse_video_list(**options, hint=hint)
     except (VideoListError, FileNotFoundError, ValueError) as error:
         print(f'check_videos: error: {error}', file=sys.stderr)
         return 2

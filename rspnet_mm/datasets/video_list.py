@@ -11,6 +11,12 @@ from typing import List, Optional
 
 from mmengine.fileio import exists, list_from_file
 
+#: What a dataset's missing or empty list points the user to.
+DATASET_LIST_HINT = (
+    "set the dataset's ann_file in the config, or pass the list to the "
+    'tool: tools/train.py --train-list/--val-list, tools/test.py '
+    '--test-list, tools/retrieval.py --train-list/--test-list')
+
 
 class VideoListError(ValueError):
     """A line of a video list that cannot be used; the message names the
@@ -39,12 +45,14 @@ def parse_video_list(ann_file: str,
                      data_prefix: Optional[str] = None,
                      delimiter: str = ' ',
                      multi_class: bool = False,
-                     num_classes: Optional[int] = None) -> List[dict]:
+                     num_classes: Optional[int] = None,
+                     require_label: bool = False,
+                     hint: str = DATASET_LIST_HINT) -> List[dict]:
     """Parse a video list with MMAction2's ``VideoDataset`` format.
 
     Each line is ``path label`` (``path l1 l2 ...`` with ``multi_class``),
     or only ``path`` for an unlabelled video (label -1, for pretraining).
-    Blank lines are skipped.
+    Blank lines are skipped; a list without any video is an error.
 
     Args:
         ann_file (str): The list file.
@@ -55,6 +63,10 @@ def parse_video_list(ann_file: str,
         num_classes (int, optional): When given, every line needs labels in
             ``[0, num_classes)``. Required with ``multi_class``. Defaults to
             None.
+        require_label (bool): Every line needs a label (finetuning,
+            evaluation), also without ``num_classes``. Defaults to False.
+        hint (str): What to do about a missing or empty list, appended to
+            the message. Defaults to :data:`DATASET_LIST_HINT`.
 
     Returns:
         list[dict]: ``dict(filename=..., label=...)`` per video, in file
@@ -64,7 +76,8 @@ def parse_video_list(ann_file: str,
     Raises:
         FileNotFoundError: ``ann_file`` does not exist.
         VideoListError: A malformed line (too many or too few fields, empty
-            path, non-integer label, label outside the classes), or
+            path, non-integer label, label outside the classes, no label
+            where one is required), a list without videos, or
             ``multi_class`` without ``num_classes``.
     """
     if multi_class and num_classes is None:
@@ -77,9 +90,7 @@ def parse_video_list(ann_file: str,
             f'num_classes={num_classes!r}: must be a positive int or None')
     if not exists(ann_file):
         raise FileNotFoundError(
-            f'annotation file {ann_file} not found; set the dataset\'s '
-            'ann_file (e.g. --cfg-options '
-            'train_dataloader.dataset.ann_file=...)')
+            f'annotation file {ann_file} not found; {hint}')
     shape = 'path label [label ...]' if multi_class else 'path [label]'
     data_list = []
     for number, line in enumerate(list_from_file(ann_file), start=1):
@@ -101,10 +112,13 @@ def parse_video_list(ann_file: str,
                 raise VideoListError(f'{where}: no label; expected {shape}')
             label = [_label(f, where, num_classes) for f in fields[1:]]
         elif len(fields) == 1:
-            if num_classes is not None:
+            if num_classes is not None or require_label:
+                needs = (f'num_classes={num_classes} is set'
+                         if num_classes is not None else
+                         'this dataset trains or evaluates a classifier')
                 raise VideoListError(
-                    f'{where}: no label, but num_classes={num_classes} is '
-                    f'set; expected {shape}')
+                    f'{where}: no label, but {needs}; expected `path '
+                    'label` (an integer class index)')
             label = -1
         elif len(fields) == 2:
             label = _label(fields[1], where, num_classes)
@@ -117,4 +131,8 @@ def parse_video_list(ann_file: str,
         if data_prefix:
             filename = osp.join(data_prefix, filename)
         data_list.append(dict(filename=filename, label=label))
+    if not data_list:
+        raise VideoListError(
+            f'{ann_file} lists no videos (it is empty or only has blank '
+            f'lines); write one `{shape}` line per video, or {hint}')
     return data_list

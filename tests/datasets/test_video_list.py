@@ -54,3 +54,20 @@ def test_missing_file_and_bad_options(tmp_path):
         parse_video_list(ann, multi_class=True)
     with pytest.raises(VideoListError, match='num_classes=0'):
         parse_video_list(ann, num_classes=0)
+
+
+@pytest.mark.parametrize('text', ['', '\n\n   \n'])
+def test_empty_list_is_an_error(tmp_path, text):
+    ann = write(tmp_path, text)
+    with pytest.raises(VideoListError, match=f'{ann} lists no videos') as e:
+        parse_video_list(ann)
+    assert '--train-list' in str(e.value)  # what to do
+
+
+def test_require_label_without_num_classes(tmp_path):
+    ann = write(tmp_path, 'a.mp4 1\nb.mp4\n')
+    with pytest.raises(VideoListError,
+                       match=r"line 2 \('b.mp4'\): no label, but this "
+                       'dataset trains or evaluates a classifier'):
+        parse_video_list(ann, require_label=True)
+    assert parse_video_list(ann)[1]['label'] == -1  # fine for pretraining

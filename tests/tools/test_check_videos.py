@@ -94,3 +94,20 @@ def test_malformed_list_exits_two_naming_the_line(tool, tmp_path, capsys):
     assert tool.main([str(ann)]) == 2
     err = capsys.readouterr().err
     assert f"{ann}, line 2 ('b.mp4 x'): label 'x' is not an integer" in err
+
+
+@pytest.mark.parametrize('text', ['', '\n  \n'])
+def test_empty_list_exits_two(tool, tmp_path, capsys, text):
+    ann = tmp_path / 'list.txt'
+    ann.write_text(text)
+    assert tool.main([str(ann)]) == 2
+    err = capsys.readouterr().err
+    assert f'{ann} lists no videos' in err
+    assert '--cfg-options' not in err  # the checker has no such option
+
+
+def test_missing_list_suggests_only_checker_options(tool, tmp_path, capsys):
+    assert tool.main([str(tmp_path / 'nowhere.txt')]) == 2
+    err = capsys.readouterr().err
+    assert 'nowhere.txt not found; pass an existing list file' in err
+    assert '--cfg-options' not in err and '--train-list' not in err

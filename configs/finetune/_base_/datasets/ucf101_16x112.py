@@ -3,7 +3,10 @@
 # flip 0.5, no colour augmentation; val = 1 centre clip; test = 10 evenly
 # spaced clips, square centre max-crop, resize, scores averaged.
 # The split comes from the environment: `SPLIT=2 python tools/train.py ...`.
-dataset_type = 'VideoDataset'
+# LabelledVideoDataset checks the list when it is built (file, line and fix
+# for a missing or out-of-range label, an empty list) and skips broken
+# videos in training (rspnet_mm/datasets/labelled_video_dataset.py).
+dataset_type = 'LabelledVideoDataset'
 data_root = 'data/ucf101/videos'
 split = '{{$SPLIT:1}}'
 ann_file_train = f'data/ucf101/ucf101_train_split_{split}_videos.txt'
@@ -48,7 +51,7 @@ train_dataloader = dict(
     batch_size=8,
     num_workers=4,
     persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    sampler=dict(type='ResumableSampler', shuffle=True),
     dataset=dict(type=dataset_type, ann_file=ann_file_train,
                  data_prefix=dict(video=data_root), pipeline=train_pipeline))
 val_dataloader = dict(
