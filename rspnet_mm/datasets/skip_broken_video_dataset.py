@@ -3,13 +3,13 @@ import logging
 import os
 from typing import Dict, Optional
 
-from decord._ffi.base import DECORDError
 from mmaction.datasets import VideoDataset
 from mmaction.registry import DATASETS
 from mmengine.logging import print_log
 
 from .broken_sample_counter import BrokenSampleCounter
 from .transforms.errors import VideoReadError
+from .transforms.frame_sources import decord_error_types
 from .video_list import parse_video_list
 
 #: What a broken video file raises: our pipeline's error, decord's own
@@ -17,7 +17,7 @@ from .video_list import parse_video_list
 #: mmengine's file backend (DecordInit). A ``RuntimeError`` counts too when
 #: decord's Python code raised it (``Error reading ...`` for a file that is
 #: not a video).
-VIDEO_ERRORS = (VideoReadError, DECORDError, FileNotFoundError)
+VIDEO_ERRORS = (VideoReadError, FileNotFoundError, *decord_error_types())
 _DECORD_DIR = f'{os.sep}decord{os.sep}'
 
 

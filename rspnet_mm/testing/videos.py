@@ -1,4 +1,4 @@
-"""Write small mp4 files for tests: real files decoded by decord."""
+"""Write small mp4 files for tests, and frames that show their index."""
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -57,3 +57,42 @@ def index_coded_frames(num_frames: int,
     frames = np.empty((num_frames, *size, 3), np.uint8)
     frames[:] = levels[:, None, None, None]
     return frames
+
+
+#: Bits of the index an :func:`index_frame` shows.
+INDEX_BITS = 8
+
+
+def index_frame(index: int, height: int = 48, width: int = 64) -> np.ndarray:
+    """(height, width, 3) uint8 RGB frame showing ``index``.
+
+    The top half holds the index as 8 bits in 8 columns (white = 1, most
+    significant bit on the left), which survives lossy coding and a resize
+    to 32 pixels; the bottom half is a fixed colour gradient, so colour
+    augmentation has something to act on.
+    """
+    frame = np.zeros((height, width, 3), np.uint8)
+    column = width / INDEX_BITS
+    for bit in range(INDEX_BITS):
+        if (index >> (INDEX_BITS - 1 - bit)) & 1:
+            frame[:height // 2,
+                  round(bit * column):round((bit + 1) * column)] = 255
+    ramp = np.linspace(0, 255, width, dtype=np.float32)
+    frame[height // 2:, :, 0] = ramp
+    frame[height // 2:, :, 1] = 255 - ramp
+    frame[height // 2:, :, 2] = 128
+    return frame
+
+
+def read_index(frame: np.ndarray) -> int:
+    """Index shown by an (H, W, 3) :func:`index_frame` of any size (not
+    flipped)."""
+    height, width = frame.shape[:2]
+    top = frame[:height // 2].astype(np.float32).mean(axis=(0, 2))
+    column = width / INDEX_BITS
+    value = 0
+    for bit in range(INDEX_BITS):
+        middle = top[int(bit * column + column / 4):
+                     int((bit + 1) * column - column / 4)]
+        value = value * 2 + int(middle.mean() > 127)
+    return value

@@ -1,13 +1,23 @@
 """Temporal sampling and decoding of one RSPNet sample."""
 import logging
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 from mmengine.logging import print_log
 
+from .decode_recovery import recover_frames
+from .decode_time_limit import run_with_time_limit
 from .errors import VideoReadError
+from .frame_sources import (
+    DEFAULT_BACKEND,
+    RawframeReader,
+    check_backend,
+    check_file,
+    installed_backends,
+    open_video,
+)
 from .speed_plan import (
     check_speed_config,
     draw_speed_pair,
@@ -15,7 +25,11 @@ from .speed_plan import (
     view_frame_indices,
     window_length,
 )
-from .video_decoding import count_decodable_frames, open_video, read_frames
+
+#: Fallbacks already logged by this process (one line per file).
+_LOGGED_FALLBACKS: set = set()
+#: Files of this process read by a fallback backend, by backend.
+FALLBACK_COUNTS: Dict[str, int] = {}
 
 
 @TRANSFORMS.register_module()
@@ -29,13 +43,23 @@ class RelativeSpeedSampler(BaseTransform):
     speed ``s_neg`` from the other speeds. q is window A at ``s_q``; k+ and
     k- are window B at ``s_q`` and ``s_neg``; the view at speed ``s`` takes
     window positions ``0, s, 2s, ...``. Only the frames the views use are
-    decoded: the sorted unique union over both windows, read with one
-    ``decord`` ``get_batch`` call from one ``VideoReader``.
+    decoded: the sorted unique union over both windows, read in one call
+    (or one sequential pass) from one reader of
+    :mod:`.frame_sources`.
 
-    A file whose header claims more frames than decode is retried once with
-    the window drawn inside the frames that do decode.
+    Frames come from a video file (``filename``, read by ``backend``) or
+    from a frame folder in MMAction2's rawframe layout (``frame_dir``,
+    ``total_frames`` and ``filename_tmpl``, as ``RawframeDataset`` gives).
+    A video that ``backend`` cannot open or decode is tried with each of
+    ``fallback_backends`` before it counts as broken (a fallback is logged
+    once per file). A file whose header claims more frames than decode is
+    sampled within the frames that do (:mod:`.decode_recovery`). Each
+    sample's decoding is bounded by ``decode_timeout`` seconds
+    (:mod:`.decode_time_limit`).
 
-    Required keys: ``filename``.
+    Required keys: ``filename``, or ``frame_dir`` and ``total_frames``
+    (optional ``filename_tmpl``, default ``'img_{:05}.jpg'``, and
+    ``start_index``, default 1 for frame folders).
 
     Added keys:
 
@@ -47,6 +71,8 @@ class RelativeSpeedSampler(BaseTransform):
       video of the same views.
     - ``speeds`` (np.ndarray): (3,) int64 ``[s_q, s_q, s_neg]``.
     - ``window_starts`` (np.ndarray): (2,) int64 first frame of A and B.
+    - ``decoded_by`` (str): The backend that read the frames
+      (``'rawframes'`` for a frame folder).
     - ``total_frames``, ``clip_len``, ``num_clips`` (3), ``original_shape``
       and ``img_shape`` (decoded ``(H, W)``).
 
@@ -54,16 +80,27 @@ class RelativeSpeedSampler(BaseTransform):
         clip_len (int): Frames per view. Defaults to 16.
         speeds (Sequence[int]): Speed set (frame strides); at least two.
             Defaults to (1, 2).
-        num_threads (int): decord decoding threads. Defaults to 1.
+        num_threads (int): Decoding threads. Defaults to 1.
         decode_short_side (int | None): Decode videos whose short side is
             larger at this short side (aspect kept) instead of the native
             size; pick at least ``size / sqrt(min area * min aspect)`` of
             the augmentation to keep full detail (205 for 112 px crops of
             area >= 0.4). Defaults to None (native size).
+        backend (str): ``'pyav'`` or ``'decord'``. Defaults to ``'pyav'``.
+        fallback_backends (Sequence[str] | None): Tried in order when
+            ``backend`` fails; only installed ones are used. Defaults to
+            None: every other installed backend.
+        decode_timeout (float | None): Seconds one sample's decoding may
+            take; past it the sample fails (and is skipped in training).
+            None: no limit. Defaults to 60.
+        isolate_decoder (bool): Decode in a killable child process, which
+            also stops a decoder stuck in C code (needed for decord's hang
+            on over-reported frame counts); costs a copy of the frames
+            through a pipe. Defaults to False (a timer in this process).
 
     Raises:
         ValueError: At construction, for a bad ``clip_len``, speed set,
-            ``num_threads`` or ``decode_short_side``.
+            ``num_threads``, ``decode_short_side``, backend or timeout.
         VideoReadError: For a file that cannot give the frames.
     """
 
@@ -71,24 +108,38 @@ class RelativeSpeedSampler(BaseTransform):
                  clip_len: int = 16,
                  speeds: Sequence[int] = (1, 2),
                  num_threads: int = 1,
-                 decode_short_side: Optional[int] = None) -> None:
+                 decode_short_side: Optional[int] = None,
+                 backend: str = DEFAULT_BACKEND,
+                 fallback_backends: Optional[Sequence[str]] = None,
+                 decode_timeout: Optional[float] = 60.0,
+                 isolate_decoder: bool = False) -> None:
         self.speeds = check_speed_config(clip_len, speeds)
         self.clip_len = int(clip_len)
         self.window_len = window_length(self.clip_len, self.speeds)
         if not isinstance(num_threads, int) or num_threads < 0:
             raise ValueError(f'num_threads={num_threads!r}: must be an int '
-                             '>= 0 (0 lets decord choose)')
+                             '>= 0 (0 lets the decoder choose)')
         if decode_short_side is not None and (
                 not isinstance(decode_short_side, int)
                 or decode_short_side <= 0):
             raise ValueError(
                 f'decode_short_side={decode_short_side!r}: must be a '
                 'positive int or None (decode at the native size)')
+        if decode_timeout is not None and not (
+                isinstance(decode_timeout, int | float)
+                and decode_timeout > 0):
+            raise ValueError(f'decode_timeout={decode_timeout!r}: must be '
+                             'a positive number of seconds or None')
         self.num_threads = num_threads
         self.decode_short_side = decode_short_side
-
-    def _open(self, path: str):
-        return open_video(path, self.num_threads, self.decode_short_side)
+        self.backend = check_backend(backend)
+        if fallback_backends is None:
+            fallback_backends = [b for b in installed_backends()
+                                 if b != backend]
+        self.fallback_backends = [check_backend(b) for b in fallback_backends
+                                  if b != backend]
+        self.decode_timeout = decode_timeout
+        self.isolate_decoder = bool(isolate_decoder)
 
     def _plan(self, num_frames: int, s_q: int, s_neg: int) -> Dict:
         """Draw the window starts; the views' frames for ``num_frames``."""
@@ -101,72 +152,83 @@ class RelativeSpeedSampler(BaseTransform):
                     speeds=np.array([s_q, s_q, s_neg], dtype=np.int64),
                     total_frames=num_frames)
 
-    def _recover(self, path: str, num_frames: int, plan: Dict,
-                 first: VideoReadError) -> Tuple[np.ndarray, Dict]:
-        """Second chance for a file whose frames failed to decode.
+    def _read_with(self, open_reader, path: str, speeds: Tuple[int, int]
+                   ) -> Tuple[np.ndarray, Dict]:
+        """Open, plan and read with one source (recovering a damaged
+        tail)."""
+        reader = open_reader()
+        num_frames = len(reader)
+        plan = self._plan(num_frames, *speeds)
+        try:
+            return reader.read(np.unique(plan['frame_inds'])), plan
+        except VideoReadError as first:
+            del reader
+            return recover_frames(
+                path, open_reader, num_frames, plan,
+                lambda n: self._plan(n, *speeds), first)
 
-        decord decodes ahead in a thread, so damage after the frames asked
-        for can fail a call: retry once with a fresh reader. If that fails
-        too, find the frames that do decode and draw the windows within
-        them.
-        """
-        unique = np.unique(plan['frame_inds'])
-        try:
-            return read_frames(self._open(path), path, unique), plan
-        except VideoReadError:
-            pass
-        decodable = count_decodable_frames(lambda: self._open(path),
-                                           num_frames)
-        if decodable == 0:
-            raise VideoReadError(
-                path, f'none of its {num_frames} frames decode '
-                f'({first.reason}); re-encode or remove it') from first
-        if decodable < num_frames:
-            s_q, s_neg = (int(s) for s in plan['speeds'][1:])
-            plan = self._plan(decodable, s_q, s_neg)
-            unique = np.unique(plan['frame_inds'])
-            print_log(
-                f'{path}: header says {num_frames} frames, only the first '
-                f'{decodable} decode; sampling within those',
-                logger='current', level=logging.WARNING)
-        try:
-            return read_frames(self._open(path), path, unique), plan
-        except VideoReadError as error:
-            raise VideoReadError(
-                path, f'the header says {num_frames} frames, the first '
-                f'{decodable} decode one by one, but decoding frames '
-                f'{unique[0]}..{unique[-1]} failed again ({error.reason}); '
-                're-encode or remove it') from error
+    def _read_video(self, path: str, speeds: Tuple[int, int]
+                    ) -> Tuple[np.ndarray, Dict, str]:
+        """Frames and plan of a video file, trying each backend in turn."""
+        check_file(path)
+        failures: List[str] = []
+        for backend in [self.backend, *self.fallback_backends]:
+            def open_reader(backend=backend):
+                return open_video(path, backend, self.num_threads,
+                                  self.decode_short_side)
+            try:
+                frames, plan = self._read_with(open_reader, path, speeds)
+            except VideoReadError as error:
+                failures.append(f'{backend}: {error.reason}')
+                continue
+            return frames, plan, backend
+        if len(failures) == 1:
+            raise VideoReadError(path, failures[0].split(': ', 1)[1])
+        raise VideoReadError(path, 'no backend reads it (' +
+                             '; '.join(failures) + ')')
+
+    def _read(self, results: Dict, speeds: Tuple[int, int]
+              ) -> Tuple[np.ndarray, Dict, str]:
+        if 'frame_dir' in results:
+            def open_reader():
+                return RawframeReader(
+                    results['frame_dir'], results['total_frames'],
+                    results.get('filename_tmpl', 'img_{:05}.jpg'),
+                    results.get('start_index', 1), self.decode_short_side)
+            frames, plan = self._read_with(
+                open_reader, str(results['frame_dir']), speeds)
+            return frames, plan, 'rawframes'
+        return self._read_video(str(results['filename']), speeds)
 
     def transform(self, results: Dict) -> Dict:
         """Sample and decode the frames of q, k+ and k-.
 
         Args:
-            results (dict): Needs ``filename``.
+            results (dict): Needs ``filename``, or ``frame_dir`` and
+                ``total_frames``.
 
         Returns:
             dict: ``results`` with the keys listed in the class docstring.
         """
-        if 'filename' not in results:
+        if 'filename' not in results and 'frame_dir' not in results:
             raise KeyError(
                 'RelativeSpeedSampler needs results["filename"] (the video '
-                'path that VideoDataset sets); got keys '
-                f'{sorted(results)}')
-        path = str(results['filename'])
-        reader = self._open(path)
-        num_frames = len(reader)
-        s_q, s_neg = draw_speed_pair(self.speeds)
-        plan = self._plan(num_frames, s_q, s_neg)
+                'path that VideoDataset sets) or results["frame_dir"] (as '
+                f'RawframeDataset sets); got keys {sorted(results)}')
+        path = str(results.get('frame_dir', results.get('filename')))
+        speeds = draw_speed_pair(self.speeds)
+        frames, plan, backend = run_with_time_limit(
+            path, self.decode_timeout, self.isolate_decoder, self._read,
+            ({key: results[key] for key in (
+                'filename', 'frame_dir', 'total_frames', 'filename_tmpl',
+                'start_index') if key in results}, speeds))
+        if backend not in (self.backend, 'rawframes'):
+            _note_fallback(path, self.backend, backend)
         unique = np.unique(plan['frame_inds'])
-        try:
-            frames = read_frames(reader, path, unique)
-        except VideoReadError as first:
-            del reader
-            frames, plan = self._recover(path, num_frames, plan, first)
-            unique = np.unique(plan['frame_inds'])
         results.update(plan)
         results['imgs'] = frames
         results['view_rows'] = np.searchsorted(unique, plan['frame_inds'])
+        results['decoded_by'] = backend
         results['clip_len'] = self.clip_len
         results['num_clips'] = 3
         results['original_shape'] = frames.shape[1:3]
@@ -176,4 +238,21 @@ class RelativeSpeedSampler(BaseTransform):
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(clip_len={self.clip_len}, '
                 f'speeds={self.speeds}, num_threads={self.num_threads}, '
-                f'decode_short_side={self.decode_short_side})')
+                f'decode_short_side={self.decode_short_side}, '
+                f'backend={self.backend!r}, '
+                f'fallback_backends={self.fallback_backends}, '
+                f'decode_timeout={self.decode_timeout}, '
+                f'isolate_decoder={self.isolate_decoder})')
+
+
+def _note_fallback(path: str, backend: str, used: str) -> None:
+    """Count a file read by a fallback backend; log it once per file."""
+    FALLBACK_COUNTS[used] = FALLBACK_COUNTS.get(used, 0) + 1
+    if path in _LOGGED_FALLBACKS:
+        return
+    _LOGGED_FALLBACKS.add(path)
+    print_log(
+        f'RelativeSpeedSampler: {backend} cannot read {path}; read it with '
+        f'{used} instead ({sum(FALLBACK_COUNTS.values())} files read by a '
+        'fallback in this process so far)',
+        logger='current', level=logging.WARNING)

@@ -1,6 +1,5 @@
 from collections import Counter
 
-import decord
 import numpy as np
 import pytest
 from mmaction.registry import TRANSFORMS
@@ -9,10 +8,9 @@ from mmengine.dataset import worker_init_fn
 from rspnet_mm.datasets.transforms import (
     RelativeSpeedSampler,
     VideoReadError,
-    relative_speed_sampler,
+    decode_recovery,
 )
-
-RealReader = decord.VideoReader
+from rspnet_mm.datasets.transforms.frame_sources import BACKENDS, PyAVReader
 
 
 def sample(path, **kwargs):
@@ -74,26 +72,31 @@ def test_window_spans_clip_len_times_max_speed(video_dir):
         assert len(np.unique(used_b)) == 24
 
 
-def test_one_reader_and_one_sorted_decode_call(video_dir, monkeypatch):
+@pytest.mark.parametrize('backend', ['pyav', 'decord'])
+def test_one_reader_and_one_sorted_decode_call(video_dir, monkeypatch,
+                                               shown_indices, backend):
     opened, batches = [], []
+    real = BACKENDS[backend]
 
-    class Spy(RealReader):
+    class Spy(real):
 
         def __init__(self, *args, **kwargs):
             opened.append(args[0])
             super().__init__(*args, **kwargs)
 
-        def get_batch(self, indices):
+        def read(self, indices):
             batches.append(list(indices))
-            return super().get_batch(indices)
+            return super().read(indices)
 
-    monkeypatch.setattr(decord, 'VideoReader', Spy)
+    monkeypatch.setitem(BACKENDS, backend, Spy)
     np.random.seed(3)
-    results = sample(video_dir / 'v80.mp4')
+    results = sample(video_dir / 'v80.mp4', backend=backend)
     assert len(opened) == 1 and len(batches) == 1
     assert batches[0] == sorted(set(batches[0]))
     assert batches[0] == np.unique(results['frame_inds']).tolist()
     assert len(batches[0]) <= 16 + 24
+    assert results['decoded_by'] == backend
+    check_views(results, shown_indices)
 
 
 def test_speed_order_is_drawn_per_sample(video_dir):
@@ -173,45 +176,56 @@ def test_missing_filename_key():
 @pytest.mark.parametrize(
     'name, reason',
     [('missing.mp4', 'file not found'),
-     ('random.mp4', 'decord cannot open it'),
-     ('truncated.mp4', 'decord cannot open it'),
-     ('no_frames.mp4', 'decord cannot open it')])
+     ('random.mp4', 'no backend reads it .pyav: PyAV cannot open it .*; '
+      'decord: decord cannot open it'),
+     ('truncated.mp4', 'no backend reads it .pyav: .*; decord: decord '
+      'cannot open it'),
+     ('no_frames.mp4', 'no backend reads it .pyav: .*; decord: decord '
+      'cannot open it')])
 def test_unreadable_files_raise_video_read_error(video_dir, name, reason):
     path = str(video_dir / name)
     with pytest.raises(VideoReadError, match=reason) as info:
-        sample(path)
+        sample(path, fallback_backends=['decord'])
     assert info.value.path == path
     assert str(info.value).startswith(f'cannot read video {path}: ')
 
 
+def fake_sample(monkeypatch, reader, path):
+    monkeypatch.setitem(BACKENDS, 'fake', reader)
+    return sample(path, backend='fake', fallback_backends=[])
+
+
 def fake_reader(claimed=None, spurious=0, batch_fails=False):
-    """A decord reader class that misbehaves in a controlled way.
+    """A reader class (backend ``'fake'``) that misbehaves in a controlled
+    way, over PyAV.
 
     Args:
         claimed (int | None): Frame count to claim; frames past the real
             ones fail to decode, as with a damaged stream.
-        spurious (int): How many first ``get_batch`` calls fail anyway.
+        spurious (int): How many first ``read`` calls fail anyway.
         batch_fails (bool): Calls asking for more than one frame fail.
     """
     calls = []
 
     class Reader:
 
-        def __init__(self, path, **kwargs):
-            self.real = RealReader(path, **kwargs)
+        def __init__(self, path, *args):
+            self.path = path
+            self.real = PyAVReader(path, *args)
 
         def __len__(self):
             return claimed or len(self.real)
 
-        def get_batch(self, indices):
+        def read(self, indices):
             calls.append(list(indices))
             if len(calls) <= spurious:
-                raise RuntimeError('spurious failure')
+                raise VideoReadError(self.path, 'spurious failure')
             if max(indices) >= len(self.real):
-                raise RuntimeError(f'frame {max(indices)} does not decode')
+                raise VideoReadError(self.path,
+                                     f'frame {max(indices)} does not decode')
             if batch_fails and len(indices) > 1:
-                raise RuntimeError('batch failed')
-            return self.real.get_batch(indices)
+                raise VideoReadError(self.path, 'batch failed')
+            return self.real.read(indices)
 
     Reader.calls = calls
     return Reader
@@ -221,11 +235,10 @@ def test_recovers_when_header_claims_more_frames(video_dir, monkeypatch,
                                                   shown_indices):
     reader = fake_reader(claimed=60)
     warnings = []
-    monkeypatch.setattr(decord, 'VideoReader', reader)
-    monkeypatch.setattr(relative_speed_sampler, 'print_log',
+    monkeypatch.setattr(decode_recovery, 'print_log',
                         lambda msg, **kwargs: warnings.append(msg))
     np.random.seed(9)
-    results = sample(video_dir / 'v20.mp4')
+    results = fake_sample(monkeypatch, reader, video_dir / 'v20.mp4')
     assert results['total_frames'] == 20
     assert results['window_starts'].tolist() == [0, 0]  # looped in 20
     check_views(results, shown_indices)
@@ -238,29 +251,27 @@ def test_recovers_when_header_claims_more_frames(video_dir, monkeypatch,
 def test_retries_a_spurious_failure_with_the_same_frames(
         video_dir, monkeypatch, shown_indices):
     reader = fake_reader(spurious=1)
-    monkeypatch.setattr(decord, 'VideoReader', reader)
     np.random.seed(10)
-    results = sample(video_dir / 'v80.mp4')
+    results = fake_sample(monkeypatch, reader, video_dir / 'v80.mp4')
     assert len(reader.calls) == 2 and reader.calls[0] == reader.calls[1]
     assert results['total_frames'] == 80
     check_views(results, shown_indices)
 
 
 def test_no_decodable_frames_error(video_dir, monkeypatch):
-    monkeypatch.setattr(decord, 'VideoReader', fake_reader(spurious=10**6))
     path = str(video_dir / 'v80.mp4')
     with pytest.raises(VideoReadError,
                        match='none of its 80 frames decode') as info:
-        sample(path)
+        fake_sample(monkeypatch, fake_reader(spurious=10**6), path)
     assert info.value.path == path
 
 
 def test_failing_again_error(video_dir, monkeypatch):
-    monkeypatch.setattr(decord, 'VideoReader', fake_reader(batch_fails=True))
     with pytest.raises(VideoReadError,
                        match='header says 80 frames, the first 80 decode one '
                        'by one, but decoding frames .* failed again'):
-        sample(video_dir / 'v80.mp4')
+        fake_sample(monkeypatch, fake_reader(batch_fails=True),
+                    video_dir / 'v80.mp4')
 
 
 def test_damaged_file_is_sampled_within_its_prefix_or_reported(
