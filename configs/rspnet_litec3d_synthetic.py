@@ -10,13 +10,18 @@
 # 0.99 (0.999 would leave the key encoder near its initialisation for a
 # whole thousand-iteration run), iteration-based training stopped by a
 # wall-clock budget, constant lr after a short warm-up.
+# The representation monitor (_base_/pretrain_monitor.py) scores the query
+# backbone on the 200 synthetic val videos every 100 iterations and at the
+# end (kNN top-1 and retrieval R@1/R@5 on the primary label, one centred
+# 16-frame clip per video); the demo's figure plots its curve.
 # tools/demo.py sets the data paths and the time budget; by hand:
 #   python tools/data/generate_synthetic_motion.py --out data/synthetic_motion
 #   python tools/train.py configs/rspnet_litec3d_synthetic.py
-_base_ = ['_base_/models/rspnet.py', '_base_/default_runtime.py']
+_base_ = ['_base_/models/rspnet.py', '_base_/pretrain_monitor.py']
 
 data_root = 'data/synthetic_motion/videos'
 ann_file_train = 'data/synthetic_motion/train_list.txt'
+ann_file_val = 'data/synthetic_motion/val_list.txt'
 img_size = 32
 
 model = dict(
@@ -37,15 +42,30 @@ train_dataloader = dict(
     batch_size=32,
     num_workers=2,
     persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
+    sampler=dict(type='ResumableInfiniteSampler', shuffle=True),
     # VideoDataset that checks the list and skips broken videos (it stops
     # once more than max_broken_fraction of the loads fail)
     dataset=dict(type='SkipBrokenVideoDataset', ann_file=ann_file_train,
                  data_prefix=dict(video=data_root),
                  pipeline=train_pipeline))
 
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=20000)
-val_cfg = None
+monitor_pipeline = [
+    dict(type='DecordInit'),
+    dict(type='SampleFrames', clip_len=16, frame_interval=1, num_clips=1,
+         test_mode=True),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(img_size, img_size), keep_ratio=False),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs'),
+]
+val_dataloader = dict(
+    batch_size=50,
+    num_workers=2,
+    dataset=dict(ann_file=ann_file_val, data_prefix=dict(video=data_root),
+                 pipeline=monitor_pipeline))
+
+train_cfg = dict(type='ResumableIterBasedTrainLoop', max_iters=20000,
+                 val_interval=100)
 test_cfg = None
 optim_wrapper = dict(
     type='OptimWrapper',
@@ -64,5 +84,5 @@ log_processor = dict(by_epoch=False, window_size=10)  # acc smoothed: see _base_
 default_hooks = dict(
     logger=dict(interval=10),
     checkpoint=dict(by_epoch=False, interval=500, max_keep_ckpts=1,
-                    save_last=True))
+                    save_last=True, save_best='knn_top1', rule='greater'))
 randomness = dict(seed=0)

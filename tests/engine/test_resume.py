@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from rspnet_mm.compat import load_checkpoint_file
-from rspnet_mm.compat.atomic_checkpoint import find_latest_complete_checkpoint
+from rspnet_mm.engine.checkpoint_files import find_latest_complete_checkpoint
 from rspnet_mm.testing.recipes import REPO_ROOT, load_tool
 
 TINY_RSPNET_CONFIG = str(REPO_ROOT / 'tests' / 'data' / 'configs' /

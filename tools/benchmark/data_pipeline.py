@@ -110,7 +110,7 @@ def stock_pipeline(size: int) -> Tuple[Callable, Callable, Callable]:
         dict(type='RandomResizedCrop', area_range=(0.4, 1.0)),
         dict(type='Resize', scale=(size, size), keep_ratio=False),
         dict(type='Flip', flip_ratio=0.5),
-        dict(type='ColorJitter', brightness=0.4, contrast=0.4,
+        dict(type='HueSafeColorJitter', brightness=0.4, contrast=0.4,
              saturation=0.4, hue=0.4),
         dict(type='FormatShape', input_format='NCTHW'),
         dict(type='PackActionInputs'),

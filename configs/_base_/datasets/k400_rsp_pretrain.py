@@ -22,7 +22,7 @@ train_dataloader = dict(
     # full batches only: the queue length must be a multiple of the total
     # batch (the reference trims K for the same reason)
     drop_last=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    sampler=dict(type='ResumableSampler', shuffle=True),
     dataset=dict(type=dataset_type, ann_file=ann_file_train,
                  data_prefix=dict(video=data_root),
                  pipeline=train_pipeline))

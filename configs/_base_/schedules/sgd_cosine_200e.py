@@ -5,8 +5,8 @@
 base_lr = 0.1
 max_epochs = 200
 
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs,
-                 val_interval=max_epochs + 1)
+train_cfg = dict(type='ResumableEpochBasedTrainLoop',
+                 max_epochs=max_epochs, val_interval=max_epochs + 1)
 val_cfg = None
 test_cfg = None
 

@@ -8,7 +8,7 @@ import torch
 from mmaction.registry import HOOKS
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
-from mmengine.runner import EpochBasedTrainLoop
+from mmengine.runner import IterBasedTrainLoop
 
 STATE_KEY = 'rng_state'
 
@@ -67,21 +67,25 @@ class RNGStateHook(Hook):
     mmengine's resume restores the model, optimizer, schedulers and message
     hub, and re-seeds from the config; the generators' positions are lost.
     The data order is still right (the samplers derive it from seed and
-    epoch, and ``IterBasedTrainLoop`` replays the batches it had used), but
-    anything drawn from the global generators in the main process after
-    the resume point differs from an uninterrupted run: e.g. the shuffle-BN
-    permutation (``torch.randperm`` on rank 0) and, with ``num_workers=0``
-    in an epoch-based loop, the data augmentation.
+    epoch; the resumable loops skip the used samples, mmengine's
+    ``IterBasedTrainLoop`` replays the used batches), but anything drawn
+    from the global generators in the main process after the resume point
+    differs from an uninterrupted run: e.g. the shuffle-BN permutation
+    (``torch.randperm`` on rank 0) and, with ``num_workers=0``, the data
+    augmentation.
 
     This hook stores ``checkpoint['rng_state']`` (tensors and plain values:
     the safe loader accepts it). When training starts from a resumed
     checkpoint (the runner is at the checkpoint's iteration; ``load_from``
     leaves it at 0, so nothing is restored then), it restores the states
-    at the first ``before_train_epoch``: all of them in an epoch-based
-    loop; in an iteration-based loop only torch's, because mmengine
-    replays the used batches after that point and the replay advances the
-    numpy and Python generators of the pipeline as the first run did. The
-    states of the process that saves (rank 0) are restored on every rank.
+    at the first ``before_train_epoch``: all of them, except when the loop
+    replays the used batches after that point (mmengine's
+    ``IterBasedTrainLoop``, or a resumable loop whose sampler cannot skip:
+    the loop's ``replays_seen_batches``); then only torch's, because the
+    replay advances the numpy and Python generators of the pipeline as the
+    first run did. The states of the process that saves (rank 0) are
+    restored on every rank. With ``num_workers > 0`` the workers' own
+    generators restart from their seeds after a resume.
     """
     priority = 'VERY_LOW'
 
@@ -101,10 +105,12 @@ class RNGStateHook(Hook):
         if state is None or not self._resumed_iter or (
                 runner.iter != self._resumed_iter):
             return
-        epoch_based = isinstance(runner.train_loop, EpochBasedTrainLoop)
-        restore_rng_state(state, numpy_and_python=epoch_based)
+        loop = runner.train_loop
+        replays = getattr(loop, 'replays_seen_batches',
+                          isinstance(loop, IterBasedTrainLoop))
+        restore_rng_state(state, numpy_and_python=not replays)
         print_log(
             f'RNGStateHook: restored the random generators of iteration '
             f'{runner.iter}'
-            + ('' if epoch_based else ' (torch; the data replay sets '
-               'numpy and Python)'), logger='current', level=logging.INFO)
+            + (' (torch; the data replay sets numpy and Python)'
+               if replays else ''), logger='current', level=logging.INFO)

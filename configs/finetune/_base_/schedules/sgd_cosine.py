@@ -2,8 +2,8 @@
 # no lr scaling, cosine per epoch; validated every epoch on the test split
 # with one centre clip, best checkpoint by top-1.
 max_epochs = 30
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs,
-                 val_begin=1, val_interval=1)
+train_cfg = dict(type='ResumableEpochBasedTrainLoop',
+                 max_epochs=max_epochs, val_begin=1, val_interval=1)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 optim_wrapper = dict(
