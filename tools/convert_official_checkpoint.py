@@ -8,7 +8,8 @@ SRC is a file of PeihaoChen/RSPNet's ``pretrain.py`` (e.g.
 {'backbone.<key>': tensor}, 'meta': {'backbone': <config>, ...}}``; with
 ``--full`` it gets the whole RSPNet recognizer state instead (query and key
 encoders, both heads, queue) for ``load_from``. DST holds only tensors and
-plain values. See rspnet_mm/models/backbones/official_conversion.py.
+plain values. See rspnet_mm/models/backbones/official_conversion.py and
+docs/checkpoints.md.
 """
 import argparse
 import pickle
@@ -16,14 +17,13 @@ import sys
 from typing import List, Optional
 
 import rspnet_mm  # noqa: F401  (upstream fixes, registers the backbones)
-from rspnet_mm.compat import UnsafeCheckpointError
+from rspnet_mm.compat import UnsafeCheckpointError, load_checkpoint_file
 from rspnet_mm.models.backbones.backbone_checkpoint import (
     save_plain_checkpoint,
 )
 from rspnet_mm.models.backbones.official_conversion import (
     OFFICIAL_ARCHS,
     convert_official_checkpoint,
-    load_official_checkpoint,
 )
 
 
@@ -73,7 +73,7 @@ def convert(src: str, dst: str, arch: Optional[str] = None,
             says what is wrong).
     """
     try:
-        checkpoint = load_official_checkpoint(src, trust=trust)
+        checkpoint = load_checkpoint_file(src, trust=trust)
     except UnsafeCheckpointError as err:
         raise UnsafeCheckpointError(
             f'{err} With this tool, pass --trust instead.') from err

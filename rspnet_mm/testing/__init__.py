@@ -2,6 +2,7 @@
 manifests in ``../shared/fixtures/official``."""
 from .official_weights import (
     OFFICIAL_ARCHS,
+    assert_close_to_official,
     load_manifest,
     official_backbone_weights,
     official_checkpoint,
@@ -11,7 +12,7 @@ from .official_weights import (
 )
 
 __all__ = [
-    'OFFICIAL_ARCHS', 'load_manifest', 'official_backbone_weights',
-    'official_checkpoint', 'official_input', 'official_pretrain_state_dict',
-    'run_on_official_fixture'
+    'OFFICIAL_ARCHS', 'assert_close_to_official', 'load_manifest',
+    'official_backbone_weights', 'official_checkpoint', 'official_input',
+    'official_pretrain_state_dict', 'run_on_official_fixture'
 ]

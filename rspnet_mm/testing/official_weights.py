@@ -12,14 +12,18 @@ import zlib
 from collections import OrderedDict
 from os import PathLike
 from pathlib import Path
-from typing import Callable, Dict, Sequence, Tuple, Union
+from typing import Dict, Sequence, Tuple, Union
 
 import numpy as np
 import torch
 from torch import nn
 
-#: The four official ``arch`` keys with a ``<arch>_manifest.json``.
-OFFICIAL_ARCHS = ('c3d', 'r2plus1d-vcop', 'resnet18', 's3dg')
+# OFFICIAL_ARCHS: every arch of the converter has a <arch>_manifest.json.
+from rspnet_mm.models.backbones.official_conversion import (  # noqa: F401
+    OFFICIAL_ARCHS,
+    convert_official_state_dict,
+)
+
 _DTYPES = {'float32': torch.float32, 'int64': torch.int64}
 ManifestLike = Union[str, PathLike, dict]
 
@@ -97,32 +101,43 @@ def official_input(shape: Sequence[int] = (2, 3, 16, 112, 112),
 
 
 def run_on_official_fixture(
-        model: nn.Module, fixtures: Union[str, PathLike], arch: str,
-        convert: Callable[[Dict[str, torch.Tensor]], Dict[str, torch.Tensor]]
+        model: nn.Module, fixtures: Union[str, PathLike], arch: str
 ) -> Tuple[np.ndarray, dict, Dict[str, np.ndarray]]:
-    """Load the official weights of ``arch`` into ``model`` and run it on
-    the fixture's input, for comparison with the official features.
+    """Load the official weights of ``arch`` into ``model`` (converted,
+    strictly) and run it on the fixture's input, for comparison with the
+    features of the official code.
 
     Args:
         model (nn.Module): Our backbone, built with the official settings.
         fixtures (str | PathLike): The ``fixtures/official`` folder.
         arch (str): One of :data:`OFFICIAL_ARCHS`.
-        convert (callable): Official -> our state dict (loaded strictly).
 
     Returns:
         tuple: ``model``'s features in eval mode (numpy, (N, C, T', H',
-        W')), the manifest, and ``<arch>_reference.npz`` (``input``,
-        ``features``, ``pooled``).
+        W')), the manifest, and the official outputs
+        ``<arch>_reference.npz`` (``input``, ``features``, ``pooled``).
     """
     fixtures = Path(fixtures)
     manifest = load_manifest(fixtures / f'{arch}_manifest.json')
-    reference = dict(np.load(fixtures / f'{arch}_reference.npz'))
-    model.load_state_dict(
-        convert(official_backbone_weights(manifest)), strict=True)
+    official = dict(np.load(fixtures / f'{arch}_reference.npz'))
+    model.load_state_dict(convert_official_state_dict(
+        official_backbone_weights(manifest), arch), strict=True)
     model.eval()
     with torch.no_grad():
-        features = model(torch.from_numpy(reference['input'])).numpy()
-    return features, manifest, reference
+        features = model(torch.from_numpy(official['input'])).numpy()
+    return features, manifest, official
+
+
+def assert_close_to_official(features: np.ndarray,
+                             official: Dict[str, np.ndarray],
+                             tol: float = 1e-4) -> None:
+    """Assert that features (N, C, T', H', W') and their global mean equal
+    the official ``features`` and ``pooled`` within ``tol`` (absolute and
+    relative)."""
+    np.testing.assert_allclose(features, official['features'], rtol=tol,
+                               atol=tol)
+    np.testing.assert_allclose(features.mean((2, 3, 4)), official['pooled'],
+                               rtol=tol, atol=tol)
 
 
 def official_pretrain_state_dict(manifest: ManifestLike,

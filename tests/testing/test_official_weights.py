@@ -18,8 +18,8 @@ from rspnet_mm.testing.official_weights import fill_official_tensor
 
 
 def test_input_rule_reproduces_the_fixture_input(official_fixtures):
-    ref = np.load(official_fixtures / 'c3d_reference.npz')
-    np.testing.assert_array_equal(official_input().numpy(), ref['input'])
+    official = np.load(official_fixtures / 'c3d_reference.npz')
+    np.testing.assert_array_equal(official_input().numpy(), official['input'])
 
 
 def test_fill_rule():

@@ -14,13 +14,11 @@ import time
 from typing import Dict, List, Optional, Sequence
 
 import torch
+from mmaction.registry import MODELS
 from mmengine.analysis import FlopAnalyzer
 
 import rspnet_mm  # noqa: F401  (registers the backbones)
-from rspnet_mm.models.backbones.official_conversion import (
-    OFFICIAL_ARCHS,
-    build_backbone,
-)
+from rspnet_mm.models.backbones.official_conversion import OFFICIAL_ARCHS
 
 #: Backbone configs in the table, keyed by the official arch name.
 BACKBONES = {arch: spec['backbone'] for arch, spec in OFFICIAL_ARCHS.items()}
@@ -47,7 +45,7 @@ def complexity_row(cfg: dict,
         dict: ``type``, ``params_m``, ``gflops`` (list, one per
         flop shape), ``feature_shape`` (C, T, H, W) and ``forward_ms``.
     """
-    model = build_backbone(cfg).eval()
+    model = MODELS.build(dict(cfg)).eval()
     params = sum(p.numel() for p in model.parameters())
     gflops = []
     with torch.no_grad():
@@ -56,7 +54,7 @@ def complexity_row(cfg: dict,
             analyzer.unsupported_ops_warnings(False)
             analyzer.uncalled_modules_warnings(False)
             gflops.append(analyzer.total() / 1e9)
-        meta_model = build_backbone(cfg).to('meta').eval()
+        meta_model = MODELS.build(dict(cfg)).to('meta').eval()
         feature = meta_model(torch.empty(*feature_shape, device='meta'))
         clips = torch.randn(*time_shape)
         model(clips)  # warm-up

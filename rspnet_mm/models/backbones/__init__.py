@@ -1,5 +1,7 @@
-"""The backbones RSPNet was published with, registered in MMAction2's
-MODELS; each module also maps the official checkpoint keys to ours."""
+"""The backbones RSPNet was published with (S3DG, VCOPC3D, VCOPR2Plus1D,
+HaraResNet3D) and the demo's LiteC3D, registered in MMAction2's MODELS.
+Each of RSPNet's modules also holds the table mapping the official
+checkpoint keys to its own (``OFFICIAL_KEYS``)."""
 from .backbone_checkpoint import (
     BackboneStateError,
     check_backbone_state_dict,

@@ -1,14 +1,14 @@
-"""Backbone-only checkpoint files: format, strict checks, load and save.
+"""Backbone-only checkpoint files: format, strict check, load and save.
 
 The format, written by ``tools/convert_official_checkpoint.py`` and
-``tools/extract_backbone.py``, is a dict holding only tensors and plain
-Python values, so ``torch.load(path, weights_only=True)`` reads it::
+``tools/extract_backbone.py``, holds only tensors and plain Python values,
+so ``torch.load(path, weights_only=True)`` reads it::
 
     {'state_dict': {'backbone.<key>': tensor, ...},
      'meta': {'backbone': {'type': 'S3DG', ...}, 'arch': ..., ...}}
 """
 from collections import OrderedDict
-from typing import Callable, Dict, Mapping, Optional, Tuple
+from typing import Callable, Dict, Mapping, Optional
 
 import torch
 from torch import nn
@@ -16,20 +16,56 @@ from torch import nn
 from rspnet_mm.compat import load_checkpoint_file
 
 BACKBONE_PREFIX = 'backbone.'
-_OFFICIAL_PREFIXES = ('encoder_q.', 'module.encoder_q.')
-_SHOWN = 5
+CONVERT_HINT = ('It looks like an official RSPNet checkpoint: convert it '
+                'first with tools/convert_official_checkpoint.py.')
 
 
 class BackboneStateError(ValueError):
-    """A state dict or checkpoint does not fit the backbone it is meant
-    for."""
+    """A state dict or checkpoint does not fit the model it is meant for."""
+
+
+def sub_state_dict(state: Mapping, prefix: str = '') -> Dict[str, object]:
+    """Entries under ``prefix``, without it; a DDP ``module.`` in front of
+    a key is dropped first (as mmengine's default ``revise_keys``)."""
+    out = OrderedDict()
+    for key, value in state.items():
+        key = key[len('module.'):] if key.startswith('module.') else key
+        if key.startswith(prefix):
+            out[key[len(prefix):]] = value
+    return out
 
 
 def _sample(keys, describe: Optional[Callable[[str], str]] = None) -> str:
     keys = list(keys)
-    shown = [describe(k) if describe else k for k in keys[:_SHOWN]]
-    more = f', ... ({len(keys) - _SHOWN} more)' if len(keys) > _SHOWN else ''
-    return ', '.join(shown) + more
+    shown = ', '.join(describe(k) if describe else k for k in keys[:5])
+    return shown + (f', ... ({len(keys) - 5} more)' if len(keys) > 5 else '')
+
+
+def mismatch_report(expected: Mapping[str, torch.Tensor],
+                    given: Mapping[str, torch.Tensor],
+                    describe: Optional[Callable[[str], str]] = None) -> str:
+    """What keeps ``given`` from loading strictly where ``expected`` is.
+
+    Args:
+        expected (Mapping[str, torch.Tensor]): The model's state dict.
+        given (Mapping[str, torch.Tensor]): The file's.
+        describe (Callable[[str], str], optional): Text shown for a missing
+            key (e.g. its official name). Defaults to the key.
+
+    Returns:
+        str: ``''`` when keys and shapes agree, else e.g. ``'2 missing keys
+        (a, b); 1 shape mismatches (c: file (3,) vs model (4,))'``.
+    """
+    missing = [k for k in expected if k not in given]
+    unexpected = [k for k in given if k not in expected]
+    wrong = [f'{k}: file {tuple(given[k].shape)} vs model {tuple(v.shape)}'
+             for k, v in expected.items()
+             if k in given and tuple(given[k].shape) != tuple(v.shape)]
+    return '; '.join(
+        f'{len(keys)} {what} ({_sample(keys, how)})'
+        for what, keys, how in [('missing keys', missing, describe),
+                                ('unexpected keys', unexpected, None),
+                                ('shape mismatches', wrong, None)] if keys)
 
 
 def check_backbone_state_dict(
@@ -38,104 +74,65 @@ def check_backbone_state_dict(
         source: str,
         describe: Optional[Callable[[str], str]] = None,
         hint: str = '') -> None:
-    """Check that ``state_dict`` has exactly the keys and shapes of
-    ``model``.
+    """Raise unless ``state_dict`` has exactly ``model``'s keys and shapes.
 
     Args:
         model (nn.Module): The backbone.
         state_dict (Mapping[str, torch.Tensor]): Keys without prefix.
         source (str): What the state dict came from, for the message.
-        describe (Callable[[str], str], optional): Turns one of the
-            model's keys into the text shown for it (e.g. with its official
-            name). Defaults to None (the key itself).
+        describe (Callable[[str], str], optional): See
+            :func:`mismatch_report`. Defaults to None.
         hint (str): Sentence appended to the error. Defaults to ''.
 
     Raises:
-        BackboneStateError: Missing or unexpected keys, or other shapes;
-            the message names the first few of each.
+        BackboneStateError: Names the first missing, unexpected and
+            misshapen keys.
     """
     expected = model.state_dict()
-    missing = [k for k in expected if k not in state_dict]
-    unexpected = [k for k in state_dict if k not in expected]
-    wrong = [
-        f'{k}: file {tuple(state_dict[k].shape)} vs model '
-        f'{tuple(expected[k].shape)}' for k in expected
-        if k in state_dict and tuple(state_dict[k].shape) != tuple(
-            expected[k].shape)
-    ]
-    if not (missing or unexpected or wrong):
+    report = mismatch_report(expected, state_dict, describe)
+    if not report:
         return
-    problems = []
-    if missing:
-        problems.append(f'{len(missing)} missing keys '
-                        f'({_sample(missing, describe)})')
-    if unexpected:
-        problems.append(f'{len(unexpected)} unexpected keys '
-                        f'({_sample(unexpected)})')
-    if wrong:
-        problems.append(f'{len(wrong)} shape mismatches ({_sample(wrong)})')
-    if not hint and any(k.startswith(_OFFICIAL_PREFIXES) for k in state_dict):
-        hint = ('It looks like an official RSPNet checkpoint: convert it '
-                'first with tools/convert_official_checkpoint.py.')
-    raise BackboneStateError(
-        f'{source} does not fit {type(model).__name__} '
-        f'({len(expected)} keys): ' + '; '.join(problems) + '. ' + hint)
+    if not hint and any('encoder_q.' in k for k in state_dict):
+        hint = CONVERT_HINT
+    raise BackboneStateError(f'{source} does not fit {type(model).__name__} '
+                             f'({len(expected)} keys): {report}. {hint}')
 
 
-def backbone_state_from_checkpoint(
-        checkpoint: Mapping, source: str) -> Tuple[Dict[str, torch.Tensor],
-                                                  dict]:
-    """Take the backbone weights out of a loaded checkpoint.
+def backbone_state_from_checkpoint(checkpoint: Mapping,
+                                   source: str) -> Dict[str, torch.Tensor]:
+    """The ``backbone.*`` weights of a loaded checkpoint, prefix removed.
 
-    Accepts the converter format, a full recognizer checkpoint (only
-    ``backbone.*`` is taken; ``key_encoder.module.backbone.*`` is not) or a
-    bare backbone state dict.
+    Accepts the format above, a recognizer checkpoint (only the query
+    ``backbone.*``, not ``key_encoder.module.backbone.*``) or a bare
+    backbone state dict.
 
     Args:
         checkpoint (Mapping): What :func:`torch.load` returned.
         source (str): File name, for messages.
 
     Returns:
-        tuple[dict, dict]: State dict without the ``backbone.`` prefix, and
-        ``checkpoint['meta']`` (``{}`` when absent).
+        dict[str, torch.Tensor]: The backbone state dict.
 
     Raises:
         BackboneStateError: Not a dict of tensors, or no weights in it.
     """
     if not isinstance(checkpoint, Mapping):
-        raise BackboneStateError(
-            f'{source} holds a {type(checkpoint).__name__}, not a checkpoint '
-            'dict')
-    if 'state_dict' not in checkpoint and isinstance(
-            checkpoint.get('model'), Mapping):
-        raise BackboneStateError(
-            f"{source} has 'model' but no 'state_dict': it looks like an "
-            'official RSPNet checkpoint; convert it first with '
-            'tools/convert_official_checkpoint.py')
-    meta = checkpoint.get('meta') or {}
-    state_dict = checkpoint.get('state_dict', checkpoint)
-    if not isinstance(state_dict, Mapping):
-        raise BackboneStateError(f"{source}: 'state_dict' is a "
-                                 f'{type(state_dict).__name__}, not a dict')
-    state_dict = OrderedDict(
-        (k[len('module.'):] if k.startswith('module.') else k, v)
-        for k, v in state_dict.items())
-    if any(k.startswith(BACKBONE_PREFIX) for k in state_dict):
-        state_dict = OrderedDict(
-            (k[len(BACKBONE_PREFIX):], v) for k, v in state_dict.items()
-            if k.startswith(BACKBONE_PREFIX))
-    tensors = OrderedDict(
-        (k, v) for k, v in state_dict.items() if isinstance(v, torch.Tensor))
-    if not tensors:
-        raise BackboneStateError(
-            f'{source} holds no weights (top-level keys: '
-            f'{_sample(checkpoint)})')
-    if len(tensors) != len(state_dict):
-        others = [k for k in state_dict if k not in tensors]
-        raise BackboneStateError(
-            f'{source}: state dict entries that are not tensors: '
-            f'{_sample(others)}')
-    return tensors, dict(meta)
+        raise BackboneStateError(f'{source} holds a '
+                                 f'{type(checkpoint).__name__}, not a dict')
+    if 'state_dict' not in checkpoint and 'model' in checkpoint:
+        raise BackboneStateError(f"{source} has 'model' but no 'state_dict'"
+                                 f'. {CONVERT_HINT}')
+    state = sub_state_dict(checkpoint.get('state_dict', checkpoint))
+    if any(k.startswith(BACKBONE_PREFIX) for k in state):
+        state = sub_state_dict(state, BACKBONE_PREFIX)
+    others = [k for k, v in state.items() if not isinstance(v, torch.Tensor)]
+    if len(others) == len(state):
+        raise BackboneStateError(f'{source} holds no weights (top-level '
+                                 f'keys: {_sample(checkpoint)})')
+    if others:
+        raise BackboneStateError(f'{source}: state dict entries that are not '
+                                 f'tensors: {_sample(others)}')
+    return state
 
 
 def load_backbone_checkpoint(model: nn.Module, path: str) -> None:
@@ -143,7 +140,7 @@ def load_backbone_checkpoint(model: nn.Module, path: str) -> None:
 
     Args:
         model (nn.Module): The backbone.
-        path (str): File in the converter format (or see
+        path (str): File in the format above (or see
             :func:`backbone_state_from_checkpoint`).
 
     Raises:
@@ -152,25 +149,22 @@ def load_backbone_checkpoint(model: nn.Module, path: str) -> None:
         rspnet_mm.compat.UnsafeCheckpointError: The file is not a
             tensors-only checkpoint.
     """
-    checkpoint = load_checkpoint_file(path, map_location='cpu')
-    state_dict, meta = backbone_state_from_checkpoint(checkpoint, path)
+    checkpoint = load_checkpoint_file(path)
+    state = backbone_state_from_checkpoint(checkpoint, path)
+    saved = (checkpoint.get('meta') or {}).get('backbone') or {}
     name = type(model).__name__
-    saved = meta.get('backbone') if isinstance(meta, Mapping) else None
-    saved_type = saved.get('type') if isinstance(saved, Mapping) else None
-    if saved_type is not None and saved_type != name:
+    if saved.get('type', name) != name:
         raise BackboneStateError(
-            f'{path} holds a {saved_type} backbone ({saved}), but it is '
+            f"{path} holds a {saved['type']} backbone ({saved}), but it is "
             f'being loaded into {name}; use backbone={saved} in the config '
             'or pick the checkpoint of this architecture')
-    check_backbone_state_dict(model, state_dict, path)
-    model.load_state_dict(state_dict, strict=True)
+    check_backbone_state_dict(model, state, path)
+    model.load_state_dict(state, strict=True)
 
 
 def plain_backbone_config(cfg: Mapping) -> dict:
-    """Copy a backbone config as plain Python values for a checkpoint.
-
-    ``pretrained`` and ``init_cfg`` are dropped: the weights travel in the
-    same file.
+    """A backbone config as plain Python values, without ``pretrained`` and
+    ``init_cfg`` (the weights travel in the same file).
 
     Args:
         cfg (Mapping): Backbone config (dict or ConfigDict) with ``type``.
@@ -195,16 +189,13 @@ def plain_backbone_config(cfg: Mapping) -> dict:
     if not isinstance(cfg, Mapping) or not isinstance(cfg.get('type'), str):
         raise BackboneStateError(
             f'backbone config needs a string type, got {cfg!r}')
-    return {
-        k: plain(v, f'backbone.{k}')
-        for k, v in cfg.items() if k not in ('pretrained', 'init_cfg')
-    }
+    return plain({k: v for k, v in cfg.items()
+                  if k not in ('pretrained', 'init_cfg')}, 'backbone')
 
 
 def save_plain_checkpoint(path: str, checkpoint: Mapping) -> None:
-    """Write ``{'state_dict': ..., 'meta': ...}`` so that
-    ``torch.load(path, weights_only=True)`` reads it, and check that it
-    does.
+    """Write ``{'state_dict', 'meta'}`` and check that
+    ``torch.load(path, weights_only=True)`` reads it back.
 
     Tensors are cloned first, so a view does not drag its whole storage
     into the file.
@@ -216,14 +207,9 @@ def save_plain_checkpoint(path: str, checkpoint: Mapping) -> None:
     Raises:
         BackboneStateError: Something in it is not a tensor or plain value.
     """
-    out = {
-        'state_dict':
-        OrderedDict((k, v.detach().clone().contiguous())
-                    for k, v in checkpoint['state_dict'].items()),
-        'meta':
-        checkpoint['meta'],
-    }
-    torch.save(out, path)
+    state = OrderedDict((k, v.detach().clone().contiguous())
+                        for k, v in checkpoint['state_dict'].items())
+    torch.save({'state_dict': state, 'meta': checkpoint['meta']}, path)
     try:
         torch.load(path, map_location='cpu', weights_only=True)
     except Exception as err:

@@ -1,8 +1,8 @@
-"""Behaviour shared by the four RSPNet backbones.
+"""Behaviour shared by the video backbones (RSPNet's four and LiteC3D).
 
-Every backbone is a stem followed by four stages (stage indices 0..4), returns
-the feature map before global pooling, and knows how to freeze its first
-stages, initialise itself and load a converted checkpoint.
+Every backbone is a stem followed by stages (stage indices 0..4 for
+RSPNet's), returns the feature map before global pooling, and knows how to
+freeze its first stages, initialise itself and load a converted checkpoint.
 """
 import copy
 from typing import List, Optional, Sequence, Tuple
@@ -24,6 +24,9 @@ class BaseVideoBackbone(BaseModule):
 
     Args:
         in_channels (int): Channels of the input clip.
+        norm_cfg (dict, optional): BN config of every layer. Defaults to
+            None: :attr:`default_norm_cfg` (BN3d with PyTorch's eps 1e-5
+            and momentum 0.1, unless a backbone says otherwise).
         frozen_stages (int): Stages to freeze (parameters fixed, BN in eval
             mode): -1 freezes nothing, 0 the stem, ``i`` the stem and stages
             1..i. At most 4. Defaults to -1.
@@ -42,9 +45,12 @@ class BaseVideoBackbone(BaseModule):
     #: Smallest (T, H=W) input that still gives a non-empty feature map.
     min_input_size: Tuple[int, int] = (1, 1)
     num_stages = 5
+    #: BN config used when ``norm_cfg`` is None.
+    default_norm_cfg = dict(type='BN3d')
 
     def __init__(self,
                  in_channels: int = 3,
+                 norm_cfg: Optional[dict] = None,
                  frozen_stages: int = -1,
                  norm_eval: bool = False,
                  pretrained: Optional[str] = None,
@@ -64,6 +70,7 @@ class BaseVideoBackbone(BaseModule):
             raise ValueError(f'{name}: give either pretrained or init_cfg, '
                              'not both')
         self.in_channels = in_channels
+        self.norm_cfg = copy.deepcopy(norm_cfg or self.default_norm_cfg)
         self.frozen_stages = frozen_stages
         self.norm_eval = norm_eval
         self.pretrained = pretrained

@@ -39,6 +39,7 @@ class LiteC3D(BaseVideoBackbone):
             first (zero mean, unit std), which undoes a per-window
             brightness/contrast change, so that the difference channels
             measure displacement rather than contrast. Defaults to True.
+        norm_cfg (dict, optional): BN config. Defaults to None (BN3d).
         frozen_stages (int): -1 freezes nothing, ``i`` the first ``i + 1``
             layers (parameters fixed, BN in eval mode). Defaults to -1.
         norm_eval (bool): Keep every BN in eval mode. Defaults to False.
@@ -54,6 +55,7 @@ class LiteC3D(BaseVideoBackbone):
                      (1, 2, 2), (2, 2, 2), (2, 2, 2), (2, 1, 1), (1, 2, 2)),
                  frame_diff: bool = True,
                  clip_norm: bool = True,
+                 norm_cfg: Optional[dict] = None,
                  frozen_stages: int = -1,
                  norm_eval: bool = False,
                  pretrained: Optional[str] = None,
@@ -64,7 +66,7 @@ class LiteC3D(BaseVideoBackbone):
                              f'and of equal length')
         # one stage per layer; read by the base class's frozen_stages check
         object.__setattr__(self, 'num_stages', len(channels))
-        super().__init__(in_channels=in_channels,
+        super().__init__(in_channels=in_channels, norm_cfg=norm_cfg,
                          frozen_stages=frozen_stages, norm_eval=norm_eval,
                          pretrained=pretrained, init_cfg=init_cfg)
         self.frame_diff = frame_diff
@@ -75,7 +77,7 @@ class LiteC3D(BaseVideoBackbone):
             layers.append(
                 ConvModule(cin, cout, 3, stride=tuple(stride), padding=1,
                            bias=False, conv_cfg=dict(type='Conv3d'),
-                           norm_cfg=dict(type='BN3d'),
+                           norm_cfg=self.norm_cfg,
                            act_cfg=dict(type='ReLU', inplace=True)))
             cin = cout
         self.layers = nn.Sequential(*layers)

@@ -14,34 +14,28 @@ with the heads ``encoder_q.fc1.2.*`` (A-VID) and ``encoder_q.fc2.2.*``
   ``key_encoder.module.{backbone,rsp_head,avid_head}.*``,
   ``key_encoder.steps``, ``queue``, ``queue_ptr``) for ``load_from``.
 
-Both hold only tensors and plain values (``torch.load(weights_only=True)``
-reads them).
+Both hold only tensors and plain values. The key names are mapped by the
+``OFFICIAL_KEYS`` table beside each backbone (see :func:`rename_key`).
 """
-import copy
+import re
 from collections import OrderedDict
-from typing import Dict, Mapping, Optional
+from typing import Dict, Mapping, Optional, Sequence, Tuple
 
 import torch
 from mmaction.registry import MODELS
-from torch import nn
-
-from rspnet_mm.compat import load_checkpoint_file, trusted_checkpoints
 
 from . import hara_resnet3d, s3dg, vcop_c3d, vcop_r2plus1d
-from .backbone_checkpoint import check_backbone_state_dict
-from .official_keys import official_key_of
+from .backbone_checkpoint import check_backbone_state_dict, sub_state_dict
 
 QUERY_BACKBONE = 'encoder_q.encoder.'
 KEY_BACKBONE = 'encoder_k.encoder.'
-#: Official head prefix -> our head name (fc2 = g_m = RSP, fc1 = g_a).
+#: Official head -> ours (fc2 = g_m, relative speed; fc1 = g_a, A-VID).
 HEADS = {'fc2.2.': 'rsp_head', 'fc1.2.': 'avid_head'}
 
 #: Official ``arch`` -> our backbone config, a key only that arch has, and
-#: the module holding ``convert_official_state_dict`` and
-#: ``official_key_pairs``.
+#: the module with its ``OFFICIAL_KEYS`` and ``OFFICIAL_CLASSIFIER``.
 OFFICIAL_ARCHS = {
-    'c3d': dict(backbone=dict(type='VCOPC3D'),
-                signature='conv3a.weight',
+    'c3d': dict(backbone=dict(type='VCOPC3D'), signature='conv3a.weight',
                 module=vcop_c3d),
     'r2plus1d-vcop': dict(backbone=dict(type='VCOPR2Plus1D'),
                           signature='conv1.spatial_conv.weight',
@@ -55,133 +49,102 @@ OFFICIAL_ARCHS = {
 }
 
 
-def load_official_checkpoint(path: str, trust: bool = False) -> dict:
-    """Read an official checkpoint file safely.
+def rename_key(key: str, pairs: Sequence[Tuple[str, str]],
+               to_official: bool = False) -> str:
+    """Rename one backbone key by an ``(official, ours)`` table.
+
+    Each pair replaces a run of name parts (at a '.' boundary) and the
+    pairs apply in order; ``to_official`` applies them swapped and in
+    reverse order, which inverts the renaming.
 
     Args:
-        path (str): The ``.pth.tar`` file.
-        trust (bool): Unpickle without the allow-list (only for files from
-            a trusted source). Defaults to False.
+        key (str): Official key (ours with ``to_official``), no prefix.
+        pairs (Sequence[tuple[str, str]]): The ``OFFICIAL_KEYS`` table.
+        to_official (bool): Our key -> official key. Defaults to False.
 
     Returns:
-        dict: The checkpoint.
-
-    Raises:
-        rspnet_mm.compat.UnsafeCheckpointError: The file needs objects
-            outside the allow-list and ``trust`` is False.
-        RuntimeError: Truncated or not a torch file.
+        str: The renamed key (unchanged where no pair matches).
     """
-    if trust:
-        with trusted_checkpoints():
-            return load_checkpoint_file(path, map_location='cpu')
-    return load_checkpoint_file(path, map_location='cpu')
+    if to_official:
+        pairs = [(ours, official) for official, ours in reversed(pairs)]
+    for old, new in pairs:
+        key = re.sub(r'(^|\.)' + re.escape(old), r'\g<1>' + new, key)
+    return key
 
 
-def official_model_state(checkpoint: Mapping,
-                         source: str) -> Dict[str, torch.Tensor]:
-    """The pre-training state dict of an official checkpoint.
+def convert_official_state_dict(state: Mapping[str, torch.Tensor],
+                                arch: str) -> Dict[str, torch.Tensor]:
+    """Official backbone keys (no prefix) -> ours; the official 1-output
+    classifier is left out, unknown keys pass unchanged (a strict load then
+    reports them)."""
+    module = OFFICIAL_ARCHS[arch]['module']
+    return OrderedDict(
+        (rename_key(k, module.OFFICIAL_KEYS), v) for k, v in state.items()
+        if not k.startswith(module.OFFICIAL_CLASSIFIER))
 
-    Args:
-        checkpoint (Mapping): The loaded file (``{'model': ...}``, or the
-            bare state dict).
-        source (str): File name for messages.
 
-    Returns:
-        dict[str, torch.Tensor]: Keys without a ``module.`` prefix.
-
-    Raises:
-        ValueError: Not an official RSPNet pre-training checkpoint.
-    """
-    if not isinstance(checkpoint, Mapping):
-        raise ValueError(f'{source} holds a {type(checkpoint).__name__}, '
-                         'not a checkpoint dict')
-    model = checkpoint.get('model', checkpoint)
+def _official_model_state(checkpoint: Mapping, source: str) -> dict:
+    """``checkpoint['model']`` without ``module.``, checked to be one."""
+    model = (checkpoint.get('model', checkpoint)
+             if isinstance(checkpoint, Mapping) else checkpoint)
     if not isinstance(model, Mapping):
-        raise ValueError(f"{source}: 'model' is a {type(model).__name__}, "
-                         'not a state dict')
-    state = OrderedDict(
-        (k[len('module.'):] if k.startswith('module.') else k, v)
-        for k, v in model.items())
+        raise ValueError(f'{source} holds a {type(model).__name__}, not a '
+                         'checkpoint dict')
+    state = sub_state_dict(model)
     if not any(k.startswith(QUERY_BACKBONE) for k in state):
-        hint = ''
-        if any(k.startswith('backbone.') for k in state) or 'state_dict' in (
-                checkpoint):
-            hint = (' It looks like a checkpoint of this project: use '
-                    'tools/extract_backbone.py instead.')
+        ours = any(k.startswith('backbone.') for k in state) or (
+            'state_dict' in checkpoint)
         raise ValueError(
             f'{source} is not an official RSPNet pre-training checkpoint: '
             f"no '{QUERY_BACKBONE}*' keys in its "
             f"{'model' if 'model' in checkpoint else 'top level'} (first "
-            f'keys: {list(state)[:5]}).{hint}')
+            f'keys: {list(state)[:5]}).' +
+            (' It looks like a checkpoint of this project: use '
+             'tools/extract_backbone.py instead.' if ours else ''))
     return state
 
 
-def detect_official_arch(backbone_state: Mapping[str, torch.Tensor]
-                         ) -> Optional[str]:
-    """Which official arch a backbone state dict belongs to.
-
-    Args:
-        backbone_state (Mapping[str, torch.Tensor]): Official keys without
-            prefix.
-
-    Returns:
-        str | None: One of :data:`OFFICIAL_ARCHS`, None when no signature
-        key is present.
-
-    Raises:
-        ValueError: Signature keys of several archs are present.
-    """
-    found = [
-        arch for arch, spec in OFFICIAL_ARCHS.items()
-        if spec['signature'] in backbone_state
-    ]
-    if len(found) > 1:
-        raise ValueError(f'backbone keys match several archs {found}; pass '
-                         '--arch')
-    return found[0] if found else None
-
-
-def _resolve_arch(checkpoint: Mapping, backbone_state: Mapping,
+def _resolve_arch(checkpoint: Mapping, backbone: Mapping,
                   arch: Optional[str], source: str) -> str:
-    detected = detect_official_arch(backbone_state)
-    if arch is not None:
-        given = '--arch'
-    elif checkpoint.get('arch') is not None:
-        arch, given = checkpoint['arch'], "its 'arch' entry"
-    elif detected is not None:
-        return detected
-    else:
+    """``arch``, else the file's ``arch`` entry, else the one whose
+    signature key is present; it must agree with the keys."""
+    found = [a for a, spec in OFFICIAL_ARCHS.items()
+             if spec['signature'] in backbone]
+    given = '--arch' if arch is not None else "its 'arch' entry"
+    arch = arch if arch is not None else checkpoint.get('arch')
+    if arch is None and len(found) == 1:
+        return found[0]
+    if arch is None:
         raise ValueError(
             f'{source}: cannot tell the architecture: no arch given, no '
-            "'arch' entry and the backbone keys match none of "
-            f'{sorted(OFFICIAL_ARCHS)} (first keys: '
-            f'{list(backbone_state)[:5]}); pass --arch')
+            f"'arch' entry and the backbone keys match "
+            f"{found or 'none'} of {sorted(OFFICIAL_ARCHS)} (first keys: "
+            f'{list(backbone)[:5]}); pass --arch')
     if arch not in OFFICIAL_ARCHS:
         raise ValueError(f'{source}: unsupported arch {arch!r} ({given}); '
                          f'supported: {sorted(OFFICIAL_ARCHS)}')
-    if detected is not None and detected != arch:
+    if found and arch not in found:
         raise ValueError(
             f'{source}: {given} is {arch!r}, but the backbone keys are '
-            f'those of {detected!r} (it has '
-            f"{OFFICIAL_ARCHS[detected]['signature']!r}); use --arch "
-            f'{detected} or a checkpoint of {arch}')
+            f"those of {found[0]!r} (it has "
+            f"{OFFICIAL_ARCHS[found[0]]['signature']!r}); use --arch "
+            f'{found[0]} or a checkpoint of {arch}')
     return arch
 
 
-def convert_official_backbone(backbone_state: Mapping[str, torch.Tensor],
-                              arch: str,
+def convert_official_backbone(state: Mapping[str, torch.Tensor], arch: str,
                               source: str = 'state dict',
                               prefix: str = QUERY_BACKBONE
                               ) -> Dict[str, torch.Tensor]:
     """Rename official backbone keys and check them strictly.
 
     Args:
-        backbone_state (Mapping[str, torch.Tensor]): Official keys without
-            prefix.
+        state (Mapping[str, torch.Tensor]): Official keys, ``prefix``
+            removed.
         arch (str): One of :data:`OFFICIAL_ARCHS`.
         source (str): For messages. Defaults to 'state dict'.
-        prefix (str): Official prefix the keys had, shown in messages.
-            Defaults to ``encoder_q.encoder.``.
+        prefix (str): Official prefix of the keys, for messages. Defaults
+            to ``encoder_q.encoder.``.
 
     Returns:
         dict[str, torch.Tensor]: Keys of our backbone, no prefix.
@@ -191,31 +154,18 @@ def convert_official_backbone(backbone_state: Mapping[str, torch.Tensor],
             keys are named as in the official file.
     """
     spec = OFFICIAL_ARCHS[arch]
-    converted = spec['module'].convert_official_state_dict(backbone_state)
-    pairs = spec['module'].official_key_pairs()
-    model = build_backbone(spec['backbone'])
+    converted = convert_official_state_dict(state, arch)
     check_backbone_state_dict(
-        model,
-        converted,
+        MODELS.build(dict(spec['backbone'])), converted,
         source=f'{source} ({prefix}*)',
-        describe=lambda k: f'{prefix}{official_key_of(k, pairs)}',
+        describe=lambda k: prefix + rename_key(
+            k, spec['module'].OFFICIAL_KEYS, to_official=True),
         hint=f'Expected an official {arch!r} backbone.')
     return converted
 
 
-def build_backbone(cfg: Mapping) -> nn.Module:
-    """Build a backbone config (a copy of it) from MMAction2's MODELS."""
-    return MODELS.build(copy.deepcopy(dict(cfg)))
-
-
-def _sub_state(state: Mapping, prefix: str) -> Dict[str, torch.Tensor]:
-    return OrderedDict((k[len(prefix):], v) for k, v in state.items()
-                       if k.startswith(prefix))
-
-
-def _head_state(state: Mapping, role: str, ours: str,
-                source: str) -> Dict[str, torch.Tensor]:
-    out = OrderedDict()
+def _heads(state: Mapping, role: str, ours: str, source: str) -> dict:
+    out = {}
     for official, head in HEADS.items():
         for param in ('weight', 'bias'):
             key = f'{role}{official}{param}'
@@ -228,33 +178,28 @@ def _head_state(state: Mapping, role: str, ours: str,
 
 
 def _full_state(state: Mapping, arch: str, source: str,
-                query_backbone: Dict[str, torch.Tensor]
-                ) -> Dict[str, torch.Tensor]:
+                backbone: Mapping) -> Dict[str, torch.Tensor]:
+    """The RSPNet recognizer's state from the official model state."""
     for key in ('queue', 'queue_ptr'):
         if key not in state:
             raise ValueError(f'{source}: missing {key!r}; --full needs the '
                              'MoCo queue')
-    key_backbone = convert_official_backbone(
-        _sub_state(state, KEY_BACKBONE), arch, source, prefix=KEY_BACKBONE)
-    key_module = 'key_encoder.module.'
-    out = OrderedDict(('backbone.' + k, v) for k, v in query_backbone.items())
-    out.update(_head_state(state, 'encoder_q.', '', source))
-    out.update((f'{key_module}backbone.{k}', v)
-               for k, v in key_backbone.items())
-    out.update(_head_state(state, 'encoder_k.', key_module, source))
     mapped = {f'{role}{head}{param}' for role in ('encoder_q.', 'encoder_k.')
               for head in HEADS for param in ('weight', 'bias')}
-    unexpected = [
-        k for k in state if k not in mapped and k not in ('queue', 'queue_ptr')
-        and not k.startswith((QUERY_BACKBONE, KEY_BACKBONE))
-    ]
+    unexpected = [k for k in state if k not in mapped | {'queue', 'queue_ptr'}
+                  and not k.startswith((QUERY_BACKBONE, KEY_BACKBONE))]
     if unexpected:
-        raise ValueError(
-            f'{source}: keys --full cannot map: {unexpected[:5]} '
-            f'({len(unexpected)} in all); only the linear heads are '
-            'supported')
-    feat_dim = out['rsp_head.fc.weight'].shape[0]
-    queue = state['queue']
+        raise ValueError(f'{source}: keys --full cannot map: {unexpected[:5]}'
+                         f' ({len(unexpected)} in all); only the linear '
+                         'heads are supported')
+    key_backbone = convert_official_backbone(
+        sub_state_dict(state, KEY_BACKBONE), arch, source, KEY_BACKBONE)
+    key = 'key_encoder.module.'
+    out = OrderedDict((f'backbone.{k}', v) for k, v in backbone.items())
+    out.update(_heads(state, 'encoder_q.', '', source))
+    out.update((f'{key}backbone.{k}', v) for k, v in key_backbone.items())
+    out.update(_heads(state, 'encoder_k.', key, source))
+    queue, feat_dim = state['queue'], out['rsp_head.fc.weight'].shape[0]
     if queue.dim() != 2 or queue.shape[0] != feat_dim:
         raise ValueError(f'{source}: queue has shape {tuple(queue.shape)}, '
                          f'expected ({feat_dim}, K)')
@@ -272,15 +217,10 @@ def convert_official_checkpoint(checkpoint: Mapping,
                                 source: str = 'checkpoint') -> dict:
     """Convert a loaded official checkpoint.
 
-    The arch is ``arch`` if given, else the file's ``arch`` entry, else
-    recognised from the keys; the backbone keys must then match it exactly
-    (the official 1-output classifier is dropped).
-
     Args:
-        checkpoint (Mapping): What :func:`load_official_checkpoint`
-            returned.
-        arch (str, optional): One of :data:`OFFICIAL_ARCHS`. Defaults to
-            None.
+        checkpoint (Mapping): The loaded file.
+        arch (str, optional): One of :data:`OFFICIAL_ARCHS`; defaults to
+            the file's ``arch`` entry, else recognised from the keys.
         full (bool): Write the whole recognizer state instead of the
             backbone. Defaults to False.
         source (str): File name for messages and meta. Defaults to
@@ -294,31 +234,20 @@ def convert_official_checkpoint(checkpoint: Mapping,
             arch, missing or unexpected keys, wrong shapes (the message says
             which).
     """
-    state = official_model_state(checkpoint, source)
-    backbone_state = _sub_state(state, QUERY_BACKBONE)
-    arch = _resolve_arch(checkpoint, backbone_state, arch, source)
-    backbone = convert_official_backbone(backbone_state, arch, source)
-    cfg = dict(OFFICIAL_ARCHS[arch]['backbone'])
-    meta = {
-        'backbone': cfg,
-        'arch': arch,
-        'source': str(source),
-        'format': 'rspnet_mm.backbone',
-    }
+    state = _official_model_state(checkpoint, source)
+    official = sub_state_dict(state, QUERY_BACKBONE)
+    arch = _resolve_arch(checkpoint, official, arch, source)
+    backbone = convert_official_backbone(official, arch, source)
+    meta = dict(backbone=dict(OFFICIAL_ARCHS[arch]['backbone']), arch=arch,
+                source=str(source), format='rspnet_mm.backbone')
     if isinstance(checkpoint.get('epoch'), int):
         meta['official_epoch'] = checkpoint['epoch']
     if not full:
-        return {
-            'state_dict':
-            OrderedDict(('backbone.' + k, v) for k, v in backbone.items()),
-            'meta':
-            meta,
-        }
-    full_state = _full_state(state, arch, source, backbone)
-    feat_dim = int(full_state['rsp_head.fc.weight'].shape[0])
-    meta.update(
-        format='rspnet_mm.rspnet',
-        feat_dim=feat_dim,
-        queue_len=int(full_state['queue'].shape[1]),
-        heads=dict(proj_type='linear', feat_dim=feat_dim))
-    return {'state_dict': full_state, 'meta': meta}
+        return dict(meta=meta, state_dict=OrderedDict(
+            (f'backbone.{k}', v) for k, v in backbone.items()))
+    state_dict = _full_state(state, arch, source, backbone)
+    feat_dim = int(state_dict['rsp_head.fc.weight'].shape[0])
+    meta.update(format='rspnet_mm.rspnet', feat_dim=feat_dim,
+                queue_len=int(state_dict['queue'].shape[1]),
+                heads=dict(proj_type='linear', feat_dim=feat_dim))
+    return dict(state_dict=state_dict, meta=meta)

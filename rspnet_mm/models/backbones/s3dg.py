@@ -1,21 +1,20 @@
-"""S3D-G as used by RSPNet (``arch='s3dg'``).
+"""S3D-G as used by RSPNet (``arch='s3dg'``), with its blocks.
 
 Xie et al., "Rethinking Spatiotemporal Feature Learning: Speed-Accuracy
 Trade-offs in Video Classification", ECCV 2018
 (https://arxiv.org/abs/1712.04851); RSPNet's ``models/s3dg.py``, which gates
 every separable conv (the stem and conv 2c included).
 """
-from typing import Dict, List, Mapping, Optional, Sequence
+from typing import List, Sequence, Tuple, Union
 
 import torch
+import torch.nn.functional as F
 from mmaction.registry import MODELS
 from mmcv.cnn import ConvModule
 from torch import nn
+from torch.nn.modules.utils import _triple
 
 from .base_video_backbone import BaseVideoBackbone
-from .gated_sep_conv3d import GatedSepConv3d
-from .official_keys import PrefixPairs, conv_bn_pairs, rename_official_keys
-from .sep_inception3d import SepInception3d
 
 #: Inception blocks: (name, input channels, the six branch widths).
 S3DG_MIXED = (
@@ -30,51 +29,115 @@ S3DG_MIXED = (
     ('5c', 832, (384, 192, 384, 48, 128, 128)),
 )
 
-
-def _sep_pairs(official: str, ours: str) -> PrefixPairs:
-    return (conv_bn_pairs(f'{official}sep_conv.0.', f'{ours}conv_s.') +
-            conv_bn_pairs(f'{official}sep_conv.1.', f'{ours}conv_t.') +
-            [(f'{official}excitation.', f'{ours}gate.')])
-
-
-def official_key_pairs() -> PrefixPairs:
-    """``(official, ours)`` key prefixes.
-
-    ``feature.sepConv1`` -> ``conv_1a``, ``feature.basicConv3d`` ->
-    ``conv_2b``, ``feature.sep_conv2`` -> ``conv_2c``,
-    ``feature.sepInc_XY`` -> ``mixed_XY``; inside a separable conv
-    ``sep_conv.0``/``sep_conv.1``/``excitation`` -> ``conv_s``/``conv_t``/
-    ``gate``; inside a block ``branch1.0``/``branch1.1`` ->
-    ``branch1_reduce``/``branch1_sep`` (same for branch2) and ``branch3.1``
-    -> ``branch3_proj``; ``conv3d`` -> ``conv``.
-    """
-    pairs = _sep_pairs('feature.sepConv1.', 'conv_1a.')
-    pairs += conv_bn_pairs('feature.basicConv3d.', 'conv_2b.')
-    pairs += _sep_pairs('feature.sep_conv2.', 'conv_2c.')
-    for name, _, _ in S3DG_MIXED:
-        off, ours = f'feature.sepInc_{name}.', f'mixed_{name}.'
-        pairs += conv_bn_pairs(f'{off}branch0.', f'{ours}branch0.')
-        for b in (1, 2):
-            pairs += conv_bn_pairs(f'{off}branch{b}.0.',
-                                   f'{ours}branch{b}_reduce.')
-            pairs += _sep_pairs(f'{off}branch{b}.1.', f'{ours}branch{b}_sep.')
-        pairs += conv_bn_pairs(f'{off}branch3.1.', f'{ours}branch3_proj.')
-    return pairs
+#: Official ``S3D_G`` key parts -> ours, in order (see
+#: ``official_conversion.rename_key``).
+OFFICIAL_KEYS = [
+    ('feature.sepConv1.', 'conv_1a.'), ('feature.basicConv3d.', 'conv_2b.'),
+    ('feature.sep_conv2.', 'conv_2c.'), ('feature.sepInc_', 'mixed_'),
+    ('branch1.0.', 'branch1_reduce.'), ('branch1.1.', 'branch1_sep.'),
+    ('branch2.0.', 'branch2_reduce.'), ('branch2.1.', 'branch2_sep.'),
+    ('branch3.1.', 'branch3_proj.'), ('sep_conv.0.', 'conv_s.'),
+    ('sep_conv.1.', 'conv_t.'), ('excitation.', 'gate.'), ('conv3d.', 'conv.'),
+]
+#: The official 1-output classifier, not converted.
+OFFICIAL_CLASSIFIER = 'fc.'
 
 
-def convert_official_state_dict(
-        state_dict: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
-    """Official ``S3D_G`` keys to :class:`S3DG` keys.
+def _conv_bn_relu(cin: int, cout: int, kernel, norm_cfg: dict,
+                  **kwargs) -> ConvModule:
+    return ConvModule(cin, cout, kernel, bias=False,
+                      conv_cfg=dict(type='Conv3d'), norm_cfg=norm_cfg,
+                      act_cfg=dict(type='ReLU'), **kwargs)
+
+
+class GatedSepConv3d(nn.Module):
+    """(1,k,k) conv + BN + ReLU, (k,1,1) conv + BN + ReLU, then a gate.
+
+    Gate (Xie et al., S3D-G, Eq. 1): ``y = x * sigmoid(W pool(x) + b)`` with
+    ``pool`` the global average over T, H, W and ``W`` a 1x1x1 conv with
+    bias, i.e. one weight per channel and clip.
 
     Args:
-        state_dict (Mapping[str, torch.Tensor]): Official keys without
-            prefix; the 1-output classifier ``fc.*`` is dropped.
-
-    Returns:
-        dict[str, torch.Tensor]: Keys of :class:`S3DG`.
+        in_channels (int): Input channels.
+        out_channels (int): Output channels (of both convs).
+        kernel_size (int): k.
+        norm_cfg (dict): BN config.
+        stride (int | tuple[int, int, int]): Stride of the *spatial* conv,
+            all three axes (the official stem uses 2, so it also drops every
+            other frame); the temporal conv has stride 1. Defaults to 1.
+        padding (int): p; (0,p,p) for the spatial and (p,0,0) for the
+            temporal conv. Defaults to 0.
+        gate (bool): Apply the feature gate. Defaults to True.
     """
-    return rename_official_keys(state_dict, official_key_pairs(),
-                                drop_prefixes=('fc.', ))
+
+    def __init__(self,
+                 in_channels: int,
+                 out_channels: int,
+                 kernel_size: int,
+                 norm_cfg: dict,
+                 stride: Union[int, Tuple[int, int, int]] = 1,
+                 padding: int = 0,
+                 gate: bool = True) -> None:
+        super().__init__()
+        k, p = kernel_size, padding
+        self.conv_s = _conv_bn_relu(in_channels, out_channels, (1, k, k),
+                                    norm_cfg, stride=_triple(stride),
+                                    padding=(0, p, p))
+        self.conv_t = _conv_bn_relu(out_channels, out_channels, (k, 1, 1),
+                                    norm_cfg, padding=(p, 0, 0))
+        self.gate = nn.Conv3d(out_channels, out_channels, 1) if gate else None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, in_channels, T, H, W) -> (N, out_channels, T', H', W')."""
+        x = self.conv_t(self.conv_s(x))  # [N, C, T', H', W']
+        if self.gate is None:
+            return x
+        weight = self.gate(F.adaptive_avg_pool3d(x, 1))  # [N, C, 1, 1, 1]
+        return torch.sigmoid(weight) * x
+
+
+class SepInception3d(nn.Module):
+    """Inception block of S3D(-G): four branches concatenated on channels.
+
+    branch0: 1x1x1 conv; branch1 and branch2: 1x1x1 reduce conv then a
+    3x3x3 :class:`GatedSepConv3d`; branch3: 3x3x3 max pool (stride 1) then
+    1x1x1 conv. Every conv is followed by BN and ReLU.
+
+    Args:
+        in_channels (int): Input channels.
+        channels (Sequence[int]): (branch0, branch1 reduce, branch1,
+            branch2 reduce, branch2, branch3) widths; the output has
+            ``channels[0] + channels[2] + channels[4] + channels[5]``.
+        norm_cfg (dict): BN config.
+        gate (bool): Gate the separable convs. Defaults to True.
+    """
+
+    def __init__(self, in_channels: int, channels: Sequence[int],
+                 norm_cfg: dict, gate: bool = True) -> None:
+        super().__init__()
+        if len(channels) != 6:
+            raise ValueError('SepInception3d: channels must hold 6 widths, '
+                             f'got {channels!r}')
+        c0, c1r, c1, c2r, c2, c3 = channels
+        self.branch0 = _conv_bn_relu(in_channels, c0, 1, norm_cfg)
+        self.branch1_reduce = _conv_bn_relu(in_channels, c1r, 1, norm_cfg)
+        self.branch1_sep = GatedSepConv3d(c1r, c1, 3, norm_cfg, padding=1,
+                                          gate=gate)
+        self.branch2_reduce = _conv_bn_relu(in_channels, c2r, 1, norm_cfg)
+        self.branch2_sep = GatedSepConv3d(c2r, c2, 3, norm_cfg, padding=1,
+                                          gate=gate)
+        self.branch3_pool = nn.MaxPool3d(kernel_size=3, stride=1, padding=1)
+        self.branch3_proj = _conv_bn_relu(in_channels, c3, 1, norm_cfg)
+        self.out_channels = c0 + c1 + c2 + c3
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, in_channels, T, H, W) -> (N, out_channels, T, H, W)."""
+        return torch.cat([
+            self.branch0(x),
+            self.branch1_sep(self.branch1_reduce(x)),
+            self.branch2_sep(self.branch2_reduce(x)),
+            self.branch3_proj(self.branch3_pool(x)),
+        ], 1)
 
 
 @MODELS.register_module()
@@ -93,76 +156,64 @@ class S3DG(BaseVideoBackbone):
         in_channels (int): Input channels. Defaults to 3.
         gate (bool): Feature gating (S3D-G); False gives S3D. Defaults to
             True.
-        norm_cfg (dict, optional): BN config. Defaults to None (BN3d,
-            eps 1e-3, momentum 1e-3).
-        **kwargs: ``frozen_stages``, ``norm_eval``, ``pretrained``,
-            ``init_cfg`` of :class:`BaseVideoBackbone`; stages are
-            conv_1a (stem), conv_2b+2c, mixed_3*, mixed_4*, mixed_5*.
+        **kwargs: ``norm_cfg`` (default BN3d, eps 1e-3, momentum 1e-3),
+            ``frozen_stages``, ``norm_eval``, ``pretrained``, ``init_cfg``
+            of :class:`BaseVideoBackbone`; stages are conv_1a (stem),
+            conv_2b+2c, mixed_3*, mixed_4*, mixed_5*.
     """
 
     min_input_size = (5, 17)
     out_channels = 1024
+    default_norm_cfg = dict(type='BN3d', eps=1e-3, momentum=1e-3)
 
-    def __init__(self,
-                 in_channels: int = 3,
-                 gate: bool = True,
-                 norm_cfg: Optional[dict] = None,
+    def __init__(self, in_channels: int = 3, gate: bool = True,
                  **kwargs) -> None:
         super().__init__(in_channels=in_channels, **kwargs)
-        norm_cfg = norm_cfg or dict(type='BN3d', eps=1e-3, momentum=1e-3)
+        norm = self.norm_cfg
         self.gate = gate
-        self.conv_1a = GatedSepConv3d(
-            in_channels, 64, 7, stride=2, padding=3, gate=gate,
-            norm_cfg=norm_cfg)
+        self.conv_1a = GatedSepConv3d(in_channels, 64, 7, norm, stride=2,
+                                      padding=3, gate=gate)
         self.pool_2a = nn.MaxPool3d((1, 3, 3), (1, 2, 2), (0, 1, 1))
-        self.conv_2b = ConvModule(
-            64,
-            64,
-            1,
-            bias=False,
-            conv_cfg=dict(type='Conv3d'),
-            norm_cfg=norm_cfg,
-            act_cfg=dict(type='ReLU'))
-        self.conv_2c = GatedSepConv3d(
-            64, 192, 3, padding=1, gate=gate, norm_cfg=norm_cfg)
+        self.conv_2b = _conv_bn_relu(64, 64, 1, norm)
+        self.conv_2c = GatedSepConv3d(64, 192, 3, norm, padding=1, gate=gate)
         self.pool_3a = nn.MaxPool3d((1, 3, 3), (1, 2, 2), (0, 1, 1))
         self.pool_4a = nn.MaxPool3d(3, 2, 1)
         self.pool_5a = nn.MaxPool3d(2, 2, 0)
         for name, cin, widths in S3DG_MIXED:
             self.add_module(f'mixed_{name}',
-                            SepInception3d(cin, widths, gate, norm_cfg))
+                            SepInception3d(cin, widths, norm, gate))
         self._freeze_stages()
-
-    def _mixed(self, level: str) -> List[nn.Module]:
-        return [
-            getattr(self, f'mixed_{name}') for name, _, _ in S3DG_MIXED
-            if name[0] == level
-        ]
 
     def stage_modules(self) -> List[Sequence[nn.Module]]:
         """conv_1a, conv_2b+2c, mixed_3*, mixed_4*, mixed_5*."""
-        return [[self.conv_1a], [self.conv_2b, self.conv_2c],
-                self._mixed('3'),
-                self._mixed('4'),
-                self._mixed('5')]
+        return [[self.conv_1a], [self.conv_2b, self.conv_2c]] + [
+            [getattr(self, f'mixed_{n}') for n, _, _ in S3DG_MIXED
+             if n[0] == level] for level in ('3', '4', '5')]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Feature map before global pooling.
 
         Args:
-            x (torch.Tensor): Clips (N, C, T, H, W).
+            x (torch.Tensor): Clips (N, 3, T, H, W).
 
         Returns:
-            torch.Tensor: (N, 1024, T', H', W'), e.g. (N, 1024, 2, 3, 3) for
-            16x112x112.
+            torch.Tensor: (N, 1024, T/8, H/32, W/32) (rounding as in the
+            pools), e.g. (N, 1024, 2, 3, 3) for 16x112x112.
         """
         self._check_input(x)
-        x = self.pool_2a(self.conv_1a(x))  # [N, 64, T/2, H/4, W/4]
-        x = self.pool_3a(self.conv_2c(self.conv_2b(x)))  # [N, 192, .., /8]
-        pools = {'4': self.pool_4a, '5': self.pool_5a}
-        for level in '345':
-            if level in pools:
-                x = pools[level](x)
-            for block in self._mixed(level):
-                x = block(x)
-        return x  # [N, 1024, T/8, H/32, W/32]
+        x = self.conv_1a(x)  # [N, 64, T/2, H/2, W/2]
+        x = self.pool_2a(x)  # [N, 64, T/2, H/4, W/4]
+        x = self.conv_2b(x)  # [N, 64, T/2, H/4, W/4]
+        x = self.conv_2c(x)  # [N, 192, T/2, H/4, W/4]
+        x = self.pool_3a(x)  # [N, 192, T/2, H/8, W/8]
+        x = self.mixed_3b(x)  # [N, 256, T/2, H/8, W/8]
+        x = self.mixed_3c(x)  # [N, 480, T/2, H/8, W/8]
+        x = self.pool_4a(x)  # [N, 480, T/4, H/16, W/16]
+        x = self.mixed_4b(x)  # [N, 512, T/4, H/16, W/16]
+        x = self.mixed_4c(x)  # [N, 512, T/4, H/16, W/16]
+        x = self.mixed_4d(x)  # [N, 512, T/4, H/16, W/16]
+        x = self.mixed_4e(x)  # [N, 528, T/4, H/16, W/16]
+        x = self.mixed_4f(x)  # [N, 832, T/4, H/16, W/16]
+        x = self.pool_5a(x)  # [N, 832, T/8, H/32, W/32]
+        x = self.mixed_5b(x)  # [N, 832, T/8, H/32, W/32]
+        return self.mixed_5c(x)  # [N, 1024, T/8, H/32, W/32]

@@ -5,7 +5,7 @@ Prediction", CVPR 2019 (https://arxiv.org/abs/1812.00097); RSPNet's
 ``models/c3d.py``.
 """
 import warnings
-from typing import Dict, List, Mapping, Optional, Sequence
+from typing import List, Sequence
 
 import torch
 from mmaction.registry import MODELS
@@ -13,42 +13,22 @@ from mmcv.cnn import ConvModule
 from torch import nn
 
 from .base_video_backbone import BaseVideoBackbone
-from .official_keys import PrefixPairs, rename_official_keys
 
 #: Conv layer names and output channels, in order.
 C3D_LAYERS = (('conv1', 64), ('conv2', 128), ('conv3a', 256),
               ('conv3b', 256), ('conv4a', 512), ('conv4b', 512),
               ('conv5a', 512), ('conv5b', 512))
-#: Layers of each stage (stem first); a (1,2,2) or (2,2,2) max pool
-#: follows the first four stages.
+#: Layers of each stage (stem first).
 C3D_STAGES = (('conv1', ), ('conv2', ), ('conv3a', 'conv3b'),
               ('conv4a', 'conv4b'), ('conv5a', 'conv5b'))
 
-
-def official_key_pairs() -> PrefixPairs:
-    """``(official, ours)`` key prefixes: ``convX`` / ``bnX`` of the
-    official C3D become ``convX.conv`` / ``convX.bn``."""
-    pairs = []
-    for name, _ in C3D_LAYERS:
-        suffix = name[len('conv'):]
-        pairs += [(f'{name}.', f'{name}.conv.'),
-                  (f'bn{suffix}.', f'{name}.bn.')]
-    return pairs
-
-
-def convert_official_state_dict(
-        state_dict: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
-    """Official ``C3D`` backbone keys to :class:`VCOPC3D` keys.
-
-    Args:
-        state_dict (Mapping[str, torch.Tensor]): Official keys without
-            prefix; the 1-output classifier ``linear.*`` is dropped.
-
-    Returns:
-        dict[str, torch.Tensor]: Keys of :class:`VCOPC3D`.
-    """
-    return rename_official_keys(state_dict, official_key_pairs(),
-                                drop_prefixes=('linear.', ))
+#: Official ``C3D`` key parts -> ours, in order (see
+#: ``official_conversion.rename_key``): ``convX``/``bnX`` become
+#: ``convX.conv``/``convX.bn``.
+OFFICIAL_KEYS = ([(f'{name}.', f'{name}.conv.') for name, _ in C3D_LAYERS] +
+                 [(f'bn{name[4:]}.', f'{name}.bn.') for name, _ in C3D_LAYERS])
+#: The official 1-output classifier, not converted.
+OFFICIAL_CLASSIFIER = 'linear.'
 
 
 @MODELS.register_module()
@@ -62,22 +42,18 @@ class VCOPC3D(BaseVideoBackbone):
 
     Args:
         in_channels (int): Input channels. Defaults to 3.
-        norm_cfg (dict, optional): BN config. Defaults to None: BN3d with
-            PyTorch's eps 1e-5, momentum 0.1 (as the official model).
-        **kwargs: ``frozen_stages``, ``norm_eval``, ``pretrained``,
-            ``init_cfg`` of :class:`BaseVideoBackbone`; stages are conv1
-            (stem), conv2, conv3, conv4, conv5.
+        **kwargs: ``norm_cfg`` (default BN3d with PyTorch's eps 1e-5,
+            momentum 0.1, as the official model), ``frozen_stages``,
+            ``norm_eval``, ``pretrained``, ``init_cfg`` of
+            :class:`BaseVideoBackbone`; stages are conv1 (stem), conv2,
+            conv3, conv4, conv5.
     """
 
     min_input_size = (8, 16)
     out_channels = 512
 
-    def __init__(self,
-                 in_channels: int = 3,
-                 norm_cfg: Optional[dict] = None,
-                 **kwargs) -> None:
+    def __init__(self, in_channels: int = 3, **kwargs) -> None:
         super().__init__(in_channels=in_channels, **kwargs)
-        norm_cfg = norm_cfg or dict(type='BN3d')
         channels = in_channels
         with warnings.catch_warnings():
             # The official C3D keeps the conv bias in front of its BN.
@@ -92,7 +68,7 @@ class VCOPC3D(BaseVideoBackbone):
                         padding=1,
                         bias=True,
                         conv_cfg=dict(type='Conv3d'),
-                        norm_cfg=norm_cfg,
+                        norm_cfg=self.norm_cfg,
                         act_cfg=dict(type='ReLU')))
                 channels = out_channels
         self.pool1 = nn.MaxPool3d(kernel_size=(1, 2, 2), stride=(1, 2, 2))
@@ -110,16 +86,16 @@ class VCOPC3D(BaseVideoBackbone):
         """Feature map before global pooling.
 
         Args:
-            x (torch.Tensor): Clips (N, C, T, H, W).
+            x (torch.Tensor): Clips (N, 3, T, H, W).
 
         Returns:
-            torch.Tensor: (N, 512, T/8, H/16, W/16).
+            torch.Tensor: (N, 512, T/8, H/16, W/16) (floor).
         """
         self._check_input(x)
-        pools = (self.pool1, self.pool2, self.pool3, self.pool4, None)
-        for stage, pool in zip(C3D_STAGES, pools):
-            for name in stage:
-                x = getattr(self, name)(x)
-            if pool is not None:
-                x = pool(x)
-        return x
+        x = self.pool1(self.conv1(x))  # [N, 64, T, H/2, W/2]
+        x = self.pool2(self.conv2(x))  # [N, 128, T/2, H/4, W/4]
+        x = self.conv3b(self.conv3a(x))  # [N, 256, T/2, H/4, W/4]
+        x = self.pool3(x)  # [N, 256, T/4, H/8, W/8]
+        x = self.conv4b(self.conv4a(x))  # [N, 512, T/4, H/8, W/8]
+        x = self.pool4(x)  # [N, 512, T/8, H/16, W/16]
+        return self.conv5b(self.conv5a(x))  # [N, 512, T/8, H/16, W/16]

@@ -1,15 +1,15 @@
 """HaraResNet3D against the official 3D ResNet-18 (fixtures)."""
 import math
 
-import numpy as np
 import pytest
 import torch
 
 from rspnet_mm.models.backbones import HaraResNet3D
-from rspnet_mm.models.backbones.hara_resnet3d import (
+from rspnet_mm.models.backbones.official_conversion import (
     convert_official_state_dict,
 )
 from rspnet_mm.testing import (
+    assert_close_to_official,
     load_manifest,
     official_backbone_weights,
     run_on_official_fixture,
@@ -25,22 +25,19 @@ def test_features_match_official(official_fixtures):
     mkldnn = torch.backends.mkldnn.enabled
     torch.backends.mkldnn.enabled = False
     try:
-        feat, manifest, ref = run_on_official_fixture(
-            HaraResNet3D(depth=18), official_fixtures, 'resnet18',
-            convert_official_state_dict)
+        feat, manifest, official = run_on_official_fixture(
+            HaraResNet3D(depth=18), official_fixtures, 'resnet18')
     finally:
         torch.backends.mkldnn.enabled = mkldnn
     assert feat.shape == tuple(manifest['features_shape']) == (2, 512, 1, 4,
                                                                4)
-    np.testing.assert_allclose(feat, ref['features'], rtol=1e-4, atol=1e-4)
-    np.testing.assert_allclose(
-        feat.mean((2, 3, 4)), ref['pooled'], rtol=1e-4, atol=1e-4)
+    assert_close_to_official(feat, official)
 
 
 def test_conversion_maps_shortcut_b(official_fixtures):
     official = official_backbone_weights(official_fixtures /
                                          'resnet18_manifest.json')
-    ours = convert_official_state_dict(official)
+    ours = convert_official_state_dict(official, 'resnet18')
     assert len(official) == 122 and len(ours) == 120
     assert ours['conv1.conv.weight'] is official['conv1.weight']
     assert (ours['layer3.0.downsample.conv.weight'] is

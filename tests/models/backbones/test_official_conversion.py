@@ -11,11 +11,14 @@ from rspnet_mm.models.backbones import BackboneStateError
 from rspnet_mm.models.backbones.official_conversion import (
     OFFICIAL_ARCHS,
     convert_official_checkpoint,
+    convert_official_state_dict,
+    rename_key,
 )
 from rspnet_mm.testing import (
-    OFFICIAL_ARCHS as FIXTURE_ARCHS,
+    load_manifest,
+    official_backbone_weights,
+    official_checkpoint,
 )
-from rspnet_mm.testing import load_manifest, official_checkpoint
 
 
 @pytest.fixture(scope='module')
@@ -34,11 +37,41 @@ def _with_model(checkpoint, **changes):
     return out
 
 
-def test_fixture_archs_are_the_supported_ones():
-    assert sorted(OFFICIAL_ARCHS) == sorted(FIXTURE_ARCHS)
+def test_every_supported_arch_has_fixtures(official_fixtures):
+    assert sorted(OFFICIAL_ARCHS) == [
+        'c3d', 'r2plus1d-vcop', 'resnet18', 's3dg']
+    for arch in OFFICIAL_ARCHS:
+        assert (official_fixtures / f'{arch}_manifest.json').is_file()
+        assert (official_fixtures / f'{arch}_reference.npz').is_file()
 
 
-@pytest.mark.parametrize('arch', FIXTURE_ARCHS)
+@pytest.mark.parametrize('arch', OFFICIAL_ARCHS)
+def test_key_table_renames_every_official_key_and_back(official_fixtures,
+                                                       arch):
+    spec = OFFICIAL_ARCHS[arch]
+    official = official_backbone_weights(official_fixtures /
+                                         f'{arch}_manifest.json')
+    kept = [k for k in official
+            if not k.startswith(spec['module'].OFFICIAL_CLASSIFIER)]
+    assert len(kept) == len(official) - 2  # the classifier's weight, bias
+    ours = [rename_key(k, spec['module'].OFFICIAL_KEYS) for k in kept]
+    model_keys = MODELS.build(dict(spec['backbone'])).state_dict()
+    assert sorted(ours) == sorted(model_keys)
+    back = [rename_key(k, spec['module'].OFFICIAL_KEYS, to_official=True)
+            for k in ours]
+    assert back == kept
+
+
+def test_rename_key_matches_whole_name_parts():
+    pairs = [('conv1.', 'conv1.conv.'), ('bn1.', 'conv1.bn.')]
+    assert rename_key('layer1.conv1.weight', pairs) == (
+        'layer1.conv1.conv.weight')
+    assert rename_key('bn1.bias', pairs) == 'conv1.bn.bias'
+    assert rename_key('sepconv1.weight', pairs) == 'sepconv1.weight'
+    assert rename_key('conv1.bn.bias', pairs, to_official=True) == 'bn1.bias'
+
+
+@pytest.mark.parametrize('arch', OFFICIAL_ARCHS)
 def test_backbone_and_full_layouts(official_fixtures, arch):
     manifest = load_manifest(official_fixtures / f'{arch}_manifest.json')
     checkpoint = official_checkpoint(
@@ -54,9 +87,9 @@ def test_backbone_and_full_layouts(official_fixtures, arch):
         'format': 'rspnet_mm.backbone',
         'official_epoch': 200,
     }
-    expected = OFFICIAL_ARCHS[arch]['module'].convert_official_state_dict(
+    expected = convert_official_state_dict(
         {k[len('encoder_q.encoder.'):]: v for k, v in model.items()
-         if k.startswith('encoder_q.encoder.')})
+         if k.startswith('encoder_q.encoder.')}, arch)
     assert out['state_dict'] == {f'backbone.{k}': v
                                  for k, v in expected.items()}
     MODELS.build(out['meta']['backbone']).load_state_dict(expected,

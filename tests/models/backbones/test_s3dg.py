@@ -4,8 +4,11 @@ import pytest
 import torch
 
 from rspnet_mm.models.backbones import S3DG
-from rspnet_mm.models.backbones.s3dg import convert_official_state_dict
+from rspnet_mm.models.backbones.official_conversion import (
+    convert_official_state_dict,
+)
 from rspnet_mm.testing import (
+    assert_close_to_official,
     load_manifest,
     official_backbone_weights,
     official_input,
@@ -17,38 +20,37 @@ def _official_s3dg(official_fixtures):
     manifest = load_manifest(official_fixtures / 's3dg_manifest.json')
     model = S3DG().eval()
     model.load_state_dict(
-        convert_official_state_dict(official_backbone_weights(manifest)),
+        convert_official_state_dict(official_backbone_weights(manifest),
+                                    's3dg'),
         strict=True)
     return model, manifest
 
 
 def test_features_match_official(official_fixtures):
-    feat, manifest, ref = run_on_official_fixture(
-        S3DG(), official_fixtures, 's3dg', convert_official_state_dict)
+    feat, manifest, official = run_on_official_fixture(
+        S3DG(), official_fixtures, 's3dg')
     assert feat.shape == tuple(manifest['features_shape']) == (2, 1024, 2, 3,
                                                                3)
-    np.testing.assert_allclose(feat, ref['features'], rtol=1e-4, atol=1e-4)
-    np.testing.assert_allclose(
-        feat.mean((2, 3, 4)), ref['pooled'], rtol=1e-4, atol=1e-4)
+    assert_close_to_official(feat, official)
 
 
 def test_features_match_official_at_224(official_fixtures):
     """The one slow test (about 5 s): S3D-G at 16x224x224."""
     model, _ = _official_s3dg(official_fixtures)
-    ref = np.load(official_fixtures / 's3dg_224_reference.npz')
+    official = np.load(official_fixtures / 's3dg_224_reference.npz')
     with torch.no_grad():
         feat = model(official_input((1, 3, 16, 224, 224), seed=0))
-    assert list(feat.shape) == ref['features_shape'].tolist() == [
+    assert list(feat.shape) == official['features_shape'].tolist() == [
         1, 1024, 2, 7, 7
     ]
     np.testing.assert_allclose(
-        feat.mean((2, 3, 4)).numpy(), ref['pooled'], rtol=1e-4, atol=1e-4)
+        feat.mean((2, 3, 4)).numpy(), official['pooled'], rtol=1e-4, atol=1e-4)
 
 
 def test_conversion_maps_every_official_key(official_fixtures):
     official = official_backbone_weights(official_fixtures /
                                          's3dg_manifest.json')
-    ours = convert_official_state_dict(official)
+    ours = convert_official_state_dict(official, 's3dg')
     assert len(official) == 504 and len(ours) == 502
     assert (ours['conv_1a.conv_s.conv.weight'] is
             official['feature.sepConv1.sep_conv.0.conv3d.weight'])

@@ -1,30 +1,30 @@
 """VCOPC3D against the official C3D (fixtures) and its shape rules."""
-import numpy as np
 import pytest
 import torch
 
 from rspnet_mm.models.backbones import VCOPC3D
-from rspnet_mm.models.backbones.vcop_c3d import convert_official_state_dict
+from rspnet_mm.models.backbones.official_conversion import (
+    convert_official_state_dict,
+)
 from rspnet_mm.testing import (
+    assert_close_to_official,
     official_backbone_weights,
     run_on_official_fixture,
 )
 
 
 def test_features_match_official(official_fixtures):
-    feat, manifest, ref = run_on_official_fixture(
-        VCOPC3D(), official_fixtures, 'c3d', convert_official_state_dict)
+    feat, manifest, official = run_on_official_fixture(
+        VCOPC3D(), official_fixtures, 'c3d')
     assert feat.shape == tuple(manifest['features_shape']) == (2, 512, 2, 7,
                                                                7)
-    np.testing.assert_allclose(feat, ref['features'], rtol=1e-4, atol=1e-4)
-    np.testing.assert_allclose(
-        feat.mean((2, 3, 4)), ref['pooled'], rtol=1e-4, atol=1e-4)
+    assert_close_to_official(feat, official)
 
 
 def test_conversion_renames_and_drops_classifier(official_fixtures):
     official = official_backbone_weights(official_fixtures /
                                          'c3d_manifest.json')
-    ours = convert_official_state_dict(official)
+    ours = convert_official_state_dict(official, 'c3d')
     assert len(official) == 58 and len(ours) == 56
     assert ours['conv3a.conv.bias'] is official['conv3a.bias']
     assert ours['conv5b.bn.running_var'] is official['bn5b.running_var']

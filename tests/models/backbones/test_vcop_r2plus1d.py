@@ -1,37 +1,36 @@
 """VCOPR2Plus1D against the official R2Plus1DNet (fixtures)."""
-import numpy as np
 import pytest
 import torch
 
 from rspnet_mm.models.backbones import VCOPR2Plus1D
-from rspnet_mm.models.backbones.factorised_conv3d import (
-    FactorisedConv3d,
-    vcop_mid_channels,
+from rspnet_mm.models.backbones.official_conversion import (
+    convert_official_state_dict,
+    rename_key,
 )
 from rspnet_mm.models.backbones.vcop_r2plus1d import (
-    convert_official_state_dict,
+    FactorisedConv3d,
+    official_keys,
+    vcop_mid_channels,
 )
 from rspnet_mm.testing import (
+    assert_close_to_official,
     official_backbone_weights,
     run_on_official_fixture,
 )
 
 
 def test_features_match_official(official_fixtures):
-    feat, manifest, ref = run_on_official_fixture(
-        VCOPR2Plus1D(), official_fixtures, 'r2plus1d-vcop',
-        convert_official_state_dict)
+    feat, manifest, official = run_on_official_fixture(
+        VCOPR2Plus1D(), official_fixtures, 'r2plus1d-vcop')
     assert feat.shape == tuple(manifest['features_shape']) == (2, 512, 2, 7,
                                                                7)
-    np.testing.assert_allclose(feat, ref['features'], rtol=1e-4, atol=1e-4)
-    np.testing.assert_allclose(
-        feat.mean((2, 3, 4)), ref['pooled'], rtol=1e-4, atol=1e-4)
+    assert_close_to_official(feat, official)
 
 
 def test_conversion_maps_block_and_shortcut_keys(official_fixtures):
     official = official_backbone_weights(official_fixtures /
                                          'r2plus1d-vcop_manifest.json')
-    ours = convert_official_state_dict(official)
+    ours = convert_official_state_dict(official, 'r2plus1d-vcop')
     assert len(official) == 146 and len(ours) == 144
     assert (ours['conv1.conv.conv_s.weight'] is
             official['conv1.spatial_conv.weight'])
@@ -48,8 +47,10 @@ def test_conversion_maps_block_and_shortcut_keys(official_fixtures):
 def test_deeper_layers_map_blocks_list():
     model = VCOPR2Plus1D(layer_sizes=(2, 1, 1, 1))
     official = {'conv2.blocks.0.bn2.weight': torch.ones(64)}
-    ours = convert_official_state_dict(official, layer_sizes=(2, 1, 1, 1))
-    assert list(ours) == ['layer1.1.conv2.bn.weight']
+    pairs = official_keys(layer_sizes=(2, 1, 1, 1))
+    ours = [rename_key(k, pairs) for k in official]
+    assert ours == ['layer1.1.conv2.bn.weight']
+    assert rename_key(ours[0], pairs, to_official=True) == next(iter(official))
     assert 'layer1.1.conv2.bn.weight' in model.state_dict()
 
 
