@@ -18,7 +18,8 @@ import torch
 from mmengine.config import Config, DictAction
 
 import rspnet_mm  # noqa: F401
-from rspnet_mm.visualization import build_model, video_cam, write_cam_figures
+from rspnet_mm.inference import build_model
+from rspnet_mm.visualization import video_cam, write_cam_figures
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -12,11 +12,8 @@ import random
 from typing import List, Optional
 
 import numpy as np
-from mmaction.registry import MODELS
 from mmengine.config import Config
 from mmengine.dataset import Compose
-from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
 from torch import nn
 
 from . import grad_cam as cam_ops
@@ -47,27 +44,6 @@ class VideoCam:
     score: float
     target: str
     layer: str
-
-
-def build_model(cfg: Config, checkpoint: Optional[str]) -> nn.Module:
-    """Build ``cfg.model``, initialise it and load ``checkpoint``.
-
-    Args:
-        cfg (Config): Config with a ``model``.
-        checkpoint (str, optional): Full or ``backbone.*`` checkpoint,
-            loaded non-strictly over the initial weights; None keeps the
-            initialisation (e.g. to look at a random network).
-
-    Returns:
-        nn.Module: The model in eval mode.
-    """
-    init_default_scope(cfg.get('default_scope', 'mmaction'))
-    model = MODELS.build(copy.deepcopy(cfg.model))
-    model.init_weights()
-    if checkpoint is not None:
-        load_checkpoint(model, checkpoint, map_location='cpu', strict=False)
-    model.eval()  # (some backbones' train() return None)
-    return model
 
 
 def is_rspnet(model: nn.Module) -> bool:
