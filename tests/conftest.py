@@ -47,3 +47,26 @@ def tiny_video_set(tmp_path):
     ann_file = tmp_path / 'list.txt'
     ann_file.write_text('\n'.join(lines) + '\n')
     return dict(root=str(root), ann_file=str(ann_file), labels=labels)
+
+
+@pytest.fixture(scope='session')
+def tiny_motion_set(tmp_path_factory):
+    """Eight 32 px synthetic motion clips of 16-20 frames, written by the
+    project's generator: six in the train list, two in the val list.
+
+    Returns:
+        dict: ``root`` (video folder), ``train_list``, ``val_list`` and
+        ``num_classes``.
+    """
+    from rspnet_mm import synthetic
+
+    out = tmp_path_factory.mktemp('tiny_motion')
+    cfg = synthetic.SyntheticMotionConfig(
+        n_clips=8, val_fraction=0.25, size=32, min_frames=16, max_frames=20,
+        seed=5, rspnet_window=0)
+    synthetic.generate_dataset(cfg, out)
+    classes = (out / 'classes.txt').read_text().split()
+    return dict(root=str(out / 'videos'),
+                train_list=str(out / 'train_list.txt'),
+                val_list=str(out / 'val_list.txt'),
+                num_classes=len(classes))

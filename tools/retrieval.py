@@ -1,14 +1,29 @@
 """Video-to-video retrieval: R@1/5/10/20/50 of a frozen backbone.
 
     python tools/retrieval.py CONFIG CHECKPOINT [--work-dir DIR]
-        [--no-cache] [--cfg-options ...] [--launcher none|pytorch|slurm]
+        [--no-cache] [--data-root DIR] [--train-list LIST]
+        [--test-list LIST] [--batch-size N] [--num-workers N]
+        [--cfg-options ...] [--launcher none|pytorch|slurm]
 
 CONFIG is a retrieval config (``configs/retrieval/``): its
 ``gallery_dataloader`` (train split) is embedded once and cached under the
 work dir, keyed by the checkpoint and gallery list; its
 ``test_dataloader`` (test split) gives the queries. Works in one process
-and under torchrun (``--launcher pytorch``).
+and under torchrun (``--launcher pytorch``). ``--train-list`` sets the
+gallery, ``--test-list`` the queries (``rspnet_mm/cli/data_options.py``).
+The terminal shows progress bars and the recall table; the configs and
+logs of the two passes are in the work dir.
 """
+# ruff: noqa: E402  (the warning filter comes before every import)
+import warnings
+
+# mmcv-lite lacks an op this project never uses; mmcv warns on import
+warnings.filterwarnings('ignore', 'Fail to import ``MultiScaleDeformable')
+
+# isort: split
+import rspnet_mm  # noqa: F401  (upstream fixes + registration, first)
+
+# isort: split
 import argparse
 import copy
 import hashlib
@@ -17,9 +32,13 @@ import os.path as osp
 
 from mmengine.config import Config, DictAction
 from mmengine.dist import get_dist_info
-from mmengine.runner import Runner
 
-import rspnet_mm  # noqa: F401
+from rspnet_mm.cli import (
+    add_data_arguments,
+    apply_data_arguments,
+    build_runner,
+    finish_data_config,
+)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -33,6 +52,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'])
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_data_arguments(parser, ('train', 'test'))
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
@@ -46,13 +66,20 @@ def _cache_key(checkpoint: str, cfg: Config) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
-def _with_evaluator(cfg: Config, loader, evaluator: dict) -> Config:
+def _with_evaluator(cfg: Config, loader, evaluator: dict,
+                    desc: str) -> Config:
     cfg = copy.deepcopy(cfg)
+    # one logger per pass (runners of the same second would share one)
+    cfg.experiment_name = f'{cfg.get("experiment_name") or _name(cfg)}_{desc}'
     cfg.test_dataloader = loader
     cfg.test_evaluator = evaluator
     cfg.custom_hooks = [*cfg.get('custom_hooks', []),
-                        dict(type='LoopProgressBarHook')]
+                        dict(type='LoopProgressBarHook', desc=desc)]
     return cfg
+
+
+def _name(cfg: Config) -> str:
+    return osp.splitext(osp.basename(cfg.filename or 'retrieval'))[0]
 
 
 def format_table(metrics: dict) -> str:
@@ -73,8 +100,10 @@ def main(argv=None) -> dict:
     if 'gallery_dataloader' not in cfg:
         raise KeyError(f'{args.config} has no gallery_dataloader: use a '
                        'config from configs/retrieval/')
+    apply_data_arguments(cfg, args)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
+    finish_data_config(cfg, ['gallery_dataloader', 'test_dataloader'])
     cfg.launcher = args.launcher
     cfg.load_from = args.checkpoint
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
@@ -88,13 +117,16 @@ def main(argv=None) -> dict:
         gallery_cfg = _with_evaluator(
             cfg, cfg.gallery_dataloader,
             dict(type='VideoRetrievalMetric', topk=topk,
-                 dump_features=cache, prefix='gallery'))
-        Runner.from_cfg(gallery_cfg).test()
+                 dump_features=cache, prefix='gallery'), 'gallery')
+        # the gallery pass only writes features: its leave-one-out recall
+        # within the train split means nothing, so no metric line
+        gallery_cfg.default_hooks.logger = None
+        build_runner(gallery_cfg).test()
     query_cfg = _with_evaluator(
         cfg, cfg.test_dataloader,
         dict(type='VideoRetrievalMetric', topk=topk,
-             gallery_features=cache))
-    metrics = Runner.from_cfg(query_cfg).test()
+             gallery_features=cache), 'queries')
+    metrics = build_runner(query_cfg).test()
     if get_dist_info()[0] == 0:
         print(format_table(metrics))
     return metrics

@@ -1,20 +1,39 @@
 """Train with an MMAction2 config, with the rspnet_mm plugin registered.
 
-Same command line as MMAction2's ``tools/train.py``::
+Same command line as MMAction2's ``tools/train.py``, plus flags that point
+any config at your own videos (``rspnet_mm/cli/data_options.py``)::
 
     python tools/train.py configs/rspnet_s3dg_k400.py [--work-dir DIR]
+        [--data-root DIR] [--train-list LIST] [--val-list LIST]
+        [--num-classes N] [--batch-size N] [--num-workers N]
         [--resume [CKPT]] [--amp] [--auto-scale-lr] [--seed N]
         [--cfg-options key=value ...] [--launcher none|pytorch|slurm|mpi]
+
+The terminal shows the losses; the config, the environment and the hook
+order are in the work dir's log file.
 """
+# ruff: noqa: E402  (the warning filter comes before every import)
+import warnings
+
+# mmcv-lite lacks an op this project never uses; mmcv warns on import
+warnings.filterwarnings('ignore', 'Fail to import ``MultiScaleDeformable')
+
+# isort: split
+import rspnet_mm  # noqa: F401  (upstream fixes + registration, first)
+
+# isort: split
 import argparse
 import os
 import os.path as osp
 
-from mmaction.registry import RUNNERS
 from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
 
-import rspnet_mm  # noqa: F401  (upstream fixes + registration, before mmengine)
+from rspnet_mm.cli import (
+    add_data_arguments,
+    apply_data_arguments,
+    build_runner,
+    finish_data_config,
+)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -40,6 +59,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'])
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_data_arguments(parser, ('train', 'val'))
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
@@ -73,17 +93,19 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.randomness = dict(seed=args.seed,
                               diff_rank_seed=args.diff_rank_seed,
                               deterministic=args.deterministic)
+    apply_data_arguments(cfg, args)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
-    return cfg
+    used = ['train_dataloader']
+    if cfg.get('val_cfg') and cfg.get('val_dataloader'):
+        used.append('val_dataloader')
+    return finish_data_config(cfg, used)
 
 
 def main(argv=None) -> None:
     args = parse_args(argv)
     cfg = merge_args(Config.fromfile(args.config), args)
-    runner = (RUNNERS.build(cfg) if 'runner_type' in cfg
-              else Runner.from_cfg(cfg))
-    runner.train()
+    build_runner(cfg).train()
 
 
 if __name__ == '__main__':

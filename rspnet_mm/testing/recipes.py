@@ -15,6 +15,10 @@ from typing import List
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TINY_RECOGNIZER_CONFIG = str(REPO_ROOT / 'tests' / 'data' / 'configs' /
                              'tiny_recognizer.py')
+DEMO_FINETUNE_CONFIG = str(REPO_ROOT / 'configs' / 'demo' /
+                           'finetune_litec3d_synthetic.py')
+TINY_RSPNET_CONFIG = str(REPO_ROOT / 'tests' / 'data' / 'configs' /
+                         'tiny_rspnet_synthetic.py')
 
 
 def tiny_recognizer_args(video_set: dict, work_dir) -> List[str]:
@@ -49,3 +53,14 @@ def load_tool(name: str, register: bool = False) -> ModuleType:
         sys.modules[module_name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def motion_set_args(motion_set: dict, work_dir, *splits: str) -> List[str]:
+    """``--work-dir``, ``--data-root`` and the ``--<split>-list`` flags of a
+    :func:`tiny_motion_set` fixture (``train`` or ``val`` lists; the test
+    split reads the val list)."""
+    args = ['--work-dir', str(work_dir), '--data-root', motion_set['root']]
+    for split in splits:
+        name = 'train' if split == 'train' else 'val'
+        args += [f'--{split}-list', motion_set[f'{name}_list']]
+    return args
