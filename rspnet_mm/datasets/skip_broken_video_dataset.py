@@ -59,6 +59,12 @@ class SkipBrokenVideoDataset(VideoDataset):
     :class:`TooManyBrokenVideosError` (a wrong ``data_prefix`` or a bad
     copy of the data should not train on what is left).
 
+    A video that the sampler's backend cannot read is first tried with the
+    other installed backends (``RelativeSpeedSampler`` logs which one read
+    it; :attr:`fallback_reads` counts them); when all fail, the skip log
+    gives each backend's reason. A sample whose decoding passes the
+    sampler's ``decode_timeout`` is skipped the same way.
+
     In test mode nothing is skipped: evaluation must see every video, so the
     error propagates.
 
@@ -100,6 +106,8 @@ class SkipBrokenVideoDataset(VideoDataset):
         self.max_broken_fraction = float(max_broken_fraction)
         self.min_samples = min_samples
         self.broken_counter: Optional[BrokenSampleCounter] = None
+        #: Samples of this process that a fallback backend read, by backend.
+        self.fallback_reads: Dict[str, int] = {}
         super().__init__(ann_file, pipeline, **kwargs)
 
     def load_data_list(self) -> list:
@@ -120,15 +128,25 @@ class SkipBrokenVideoDataset(VideoDataset):
         """Run the pipeline on sample ``idx``; None for a broken video in
         training (the caller then loads another sample)."""
         if self.test_mode:
-            return super().prepare_data(idx)
+            return self._load(idx)
         try:
-            data = super().prepare_data(idx)
+            data = self._load(idx)
         except Exception as error:
             if not is_video_error(error):
                 raise
             self._skip(idx, error)
             return None
         self._check(self.broken_counter.record_loaded(), None)
+        return data
+
+    def _load(self, idx: int):
+        """The pipeline's output for ``idx``; counts a fallback read
+        (``RelativeSpeedSampler`` logs it, naming both backends)."""
+        info = self.get_data_info(idx)
+        data = self.pipeline(info)
+        if info.get('fallback_from'):
+            used = info['decoded_by']
+            self.fallback_reads[used] = self.fallback_reads.get(used, 0) + 1
         return data
 
     def _skip(self, idx: int, error: Exception) -> None:

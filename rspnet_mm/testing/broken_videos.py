@@ -3,12 +3,15 @@
 Every kind of damage a video list meets in practice, made from a small
 valid mp4 written by :func:`rspnet_mm.testing.videos.write_video`.
 """
+import re
+import time
 from pathlib import Path
 from typing import Dict
 
 import cv2
 import numpy as np
 
+from ..datasets.transforms.frame_sources import PyAVReader
 from .videos import write_video
 
 #: name -> what is wrong with it (the files :func:`write_broken_videos`
@@ -92,3 +95,29 @@ def write_broken_videos(root, source_frames: int = 40) -> Dict[str, Path]:
     zero_media_data(good, paths[DAMAGED], 0.5)
     good.unlink()
     return paths
+
+
+def hold_the_gil():
+    """Loop for minutes inside one C call that holds the GIL (catastrophic
+    regex backtracking), as decord does on an over-reported frame count
+    (dmlc/decord#373): no Python signal handler can run meanwhile."""
+    return re.match(r'(a+)+b', 'a' * 40)
+
+
+class HangingReader(PyAVReader):
+    """A decoder that blocks on purpose: PyAV, except that reading a file
+    whose name starts with ``hang`` never returns.
+
+    Register it as a backend (``BACKENDS['hanging'] = HangingReader``) to
+    test the decode time limit. ``gil`` chooses how it blocks: inside a C
+    call holding the GIL (True) or in ``time.sleep`` (False).
+    """
+
+    gil = True
+
+    def read(self, indices):
+        if Path(self.path).name.startswith('hang'):
+            if self.gil:
+                hold_the_gil()
+            time.sleep(600)
+        return super().read(indices)

@@ -1,6 +1,7 @@
 """SkipBrokenVideoDataset: checked list, skipped and counted broken videos,
 the broken-fraction limit, and counts shared by DataLoader workers."""
 import gc
+import time
 from pathlib import Path
 
 import numpy as np
@@ -16,13 +17,19 @@ from rspnet_mm.datasets import (
     VideoListError,
 )
 from rspnet_mm.datasets import skip_broken_video_dataset as module
-from rspnet_mm.datasets.transforms import VideoReadError
+from rspnet_mm.datasets.transforms import (
+    VideoReadError,
+    relative_speed_sampler,
+)
+from rspnet_mm.datasets.transforms.frame_sources import BACKENDS
 from rspnet_mm.testing.broken_videos import (
     BROKEN_KINDS,
     DAMAGED,
+    HangingReader,
     gradient_frames,
     write_broken_videos,
 )
+from rspnet_mm.testing.encoded_videos import ENCODINGS, write_encoded_video
 from rspnet_mm.testing.videos import write_video
 
 SAMPLER = [dict(type='RelativeSpeedSampler', clip_len=4, speeds=(1, 2))]
@@ -207,3 +214,71 @@ def test_limit_error_reaches_the_main_process_from_a_worker(
     monkeypatch.setattr(torch.utils.data._utils, 'MP_STATUS_CHECK_INTERVAL',
                         0.2)
     gc.collect()
+
+
+@pytest.fixture(scope='module')
+def av1_root(tmp_path_factory) -> Path:
+    """An AV1 file (decord 0.6.0 cannot open it) and a 'hang' copy of a
+    good clip."""
+    root = tmp_path_factory.mktemp('av1')
+    write_encoded_video(root / 'av1.mp4', ENCODINGS['av1'], num_frames=20)
+    write_video(root / 'good.mp4', gradient_frames(20))
+    write_video(root / 'hang.mp4', gradient_frames(20))
+    return root
+
+
+def test_fallback_backend_reads_what_the_chosen_one_cannot(
+        tmp_path, av1_root, monkeypatch):
+    messages = []
+    monkeypatch.setattr(relative_speed_sampler, 'print_log',
+                        lambda msg, **kwargs: messages.append(msg))
+    monkeypatch.setattr(relative_speed_sampler, '_LOGGED_FALLBACKS', set())
+    sampler = [dict(SAMPLER[0], backend='decord')]
+    dataset = make_dataset(tmp_path, av1_root, ['av1.mp4'], sampler)
+    for _ in range(2):
+        assert dataset[0]['total_frames'] == 20
+    assert dataset.fallback_reads == {'pyav': 2}
+    assert dataset.broken_counts()['broken'] == 0
+    assert len(messages) == 1  # once per file
+    assert messages[0].startswith(
+        f'RelativeSpeedSampler: read {av1_root / "av1.mp4"} with pyav after '
+        'decord: decord cannot open it')
+
+
+def test_all_backends_failing_is_logged_with_each_reason(tmp_path,
+                                                         video_root, logged):
+    dataset = make_dataset(tmp_path, video_root, ['random.mp4', 'good0.mp4'],
+                           max_broken_fraction=1.0)
+    np.random.seed(0)
+    assert dataset[0]['filename'].endswith('good0.mp4')
+    assert len(logged) == 1
+    assert ('random.mp4 (no backend reads it (pyav: PyAV cannot open it'
+            in logged[0])
+    assert '; decord: decord cannot open it' in logged[0]
+
+
+def test_hanging_decoder_is_skipped_and_workers_stay_healthy(
+        tmp_path, av1_root, monkeypatch):
+    # Each DataLoader worker decodes in its own killable child process; the
+    # file that hangs inside a GIL-holding C call costs 1 s and is skipped.
+    monkeypatch.setitem(BACKENDS, 'hanging', HangingReader)
+    sampler = [dict(SAMPLER[0], backend='hanging', fallback_backends=[],
+                    decode_timeout=1.0, isolate_decoder=True)]
+    names = ['good.mp4', 'hang.mp4', 'good.mp4', 'good.mp4']
+    dataset = make_dataset(tmp_path, av1_root, names, sampler,
+                           max_broken_fraction=1.0)
+    loader = DataLoader(dataset, batch_size=2, num_workers=2,
+                        collate_fn=list)
+    start = time.perf_counter()
+    samples = [s for _ in range(2) for batch in loader for s in batch]
+    assert time.perf_counter() - start < 30
+    assert len(samples) == 2 * len(names)
+    assert all(s['filename'].endswith('good.mp4') for s in samples)
+    counts = dataset.broken_counts()
+    # twice in the list, more when mmengine's refetch draws it again
+    assert counts['broken'] >= 2 and counts['broken_files'] == 1
+    assert counts['loaded'] - counts['broken'] == 2 * len(names)
+    with pytest.raises(VideoReadError, match='hang.mp4: decoding took '
+                       'longer than decode_timeout=1 s'):
+        dataset.test_mode = True
+        dataset[1]

@@ -103,6 +103,14 @@ def _child() -> _Child:
     return child
 
 
+def stop_child() -> None:
+    """Stop this process's decode child (the next isolated call forks a
+    new one, seeing the process as it is then)."""
+    child = _CHILDREN.pop(os.getpid(), None)
+    if child is not None:
+        child.kill()
+
+
 def run_isolated(path: str, seconds: float, fn: Callable,
                  args: Tuple = ()) -> object:
     """``fn(*args)`` in this process's decode child, killed after
@@ -110,7 +118,8 @@ def run_isolated(path: str, seconds: float, fn: Callable,
 
     ``fn`` and ``args`` are pickled to the child; the child seeds numpy's
     global RNG with a number drawn here, so that random draws inside ``fn``
-    follow this process's RNG.
+    follow this process's RNG. The child is a copy of this process as it
+    was at its first isolated call (see :func:`stop_child`).
 
     Raises:
         VideoReadError: Past the limit, or when the child died.

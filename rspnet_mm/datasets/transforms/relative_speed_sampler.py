@@ -73,6 +73,7 @@ class RelativeSpeedSampler(BaseTransform):
     - ``window_starts`` (np.ndarray): (2,) int64 first frame of A and B.
     - ``decoded_by`` (str): The backend that read the frames
       (``'rawframes'`` for a frame folder).
+    - ``fallback_from`` (str): Only when a fallback read them: ``backend``.
     - ``total_frames``, ``clip_len``, ``num_clips`` (3), ``original_shape``
       and ``img_shape`` (decoded ``(H, W)``).
 
@@ -168,8 +169,9 @@ class RelativeSpeedSampler(BaseTransform):
                 lambda n: self._plan(n, *speeds), first)
 
     def _read_video(self, path: str, speeds: Tuple[int, int]
-                    ) -> Tuple[np.ndarray, Dict, str]:
-        """Frames and plan of a video file, trying each backend in turn."""
+                    ) -> Tuple[np.ndarray, Dict, str, List[str]]:
+        """Frames, plan, backend used and the failures of the backends
+        tried before it, trying each backend in turn."""
         check_file(path)
         failures: List[str] = []
         for backend in [self.backend, *self.fallback_backends]:
@@ -181,14 +183,14 @@ class RelativeSpeedSampler(BaseTransform):
             except VideoReadError as error:
                 failures.append(f'{backend}: {error.reason}')
                 continue
-            return frames, plan, backend
+            return frames, plan, backend, failures
         if len(failures) == 1:
             raise VideoReadError(path, failures[0].split(': ', 1)[1])
         raise VideoReadError(path, 'no backend reads it (' +
                              '; '.join(failures) + ')')
 
     def _read(self, results: Dict, speeds: Tuple[int, int]
-              ) -> Tuple[np.ndarray, Dict, str]:
+              ) -> Tuple[np.ndarray, Dict, str, List[str]]:
         if 'frame_dir' in results:
             def open_reader():
                 return RawframeReader(
@@ -197,7 +199,7 @@ class RelativeSpeedSampler(BaseTransform):
                     results.get('start_index', 1), self.decode_short_side)
             frames, plan = self._read_with(
                 open_reader, str(results['frame_dir']), speeds)
-            return frames, plan, 'rawframes'
+            return frames, plan, 'rawframes', []
         return self._read_video(str(results['filename']), speeds)
 
     def transform(self, results: Dict) -> Dict:
@@ -217,13 +219,14 @@ class RelativeSpeedSampler(BaseTransform):
                 f'RawframeDataset sets); got keys {sorted(results)}')
         path = str(results.get('frame_dir', results.get('filename')))
         speeds = draw_speed_pair(self.speeds)
-        frames, plan, backend = run_with_time_limit(
+        frames, plan, backend, failures = run_with_time_limit(
             path, self.decode_timeout, self.isolate_decoder, self._read,
             ({key: results[key] for key in (
                 'filename', 'frame_dir', 'total_frames', 'filename_tmpl',
                 'start_index') if key in results}, speeds))
-        if backend not in (self.backend, 'rawframes'):
-            _note_fallback(path, self.backend, backend)
+        if failures:
+            _note_fallback(path, failures, backend)
+            results['fallback_from'] = self.backend
         unique = np.unique(plan['frame_inds'])
         results.update(plan)
         results['imgs'] = frames
@@ -245,14 +248,14 @@ class RelativeSpeedSampler(BaseTransform):
                 f'isolate_decoder={self.isolate_decoder})')
 
 
-def _note_fallback(path: str, backend: str, used: str) -> None:
+def _note_fallback(path: str, failures: List[str], used: str) -> None:
     """Count a file read by a fallback backend; log it once per file."""
     FALLBACK_COUNTS[used] = FALLBACK_COUNTS.get(used, 0) + 1
     if path in _LOGGED_FALLBACKS:
         return
     _LOGGED_FALLBACKS.add(path)
     print_log(
-        f'RelativeSpeedSampler: {backend} cannot read {path}; read it with '
-        f'{used} instead ({sum(FALLBACK_COUNTS.values())} files read by a '
-        'fallback in this process so far)',
+        f'RelativeSpeedSampler: read {path} with {used} after '
+        + '; '.join(failures) + f' ({sum(FALLBACK_COUNTS.values())} '
+        'samples read by a fallback backend in this process so far)',
         logger='current', level=logging.WARNING)
