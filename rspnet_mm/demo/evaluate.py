@@ -1,6 +1,7 @@
 """Evaluations of one backbone initialisation on the synthetic set."""
 import copy
 import os.path as osp
+import shutil
 from typing import Dict
 
 import numpy as np
@@ -13,6 +14,7 @@ from rspnet_mm.evaluation.functional import (
     knn_predict,
     linear_probe,
 )
+from rspnet_mm.features import extract
 
 FEATURES_CONFIG = 'configs/demo/features_litec3d_synthetic.py'
 FINETUNE_CONFIG = 'configs/demo/finetune_litec3d_synthetic.py'
@@ -29,32 +31,28 @@ def extract_features(repo_root: str, data_dir: str, split: str,
                      checkpoint: str, work_dir: str) -> np.ndarray:
     """Pooled, clip-averaged backbone features of every video of a split.
 
-    Runs MMAction2's test loop with ``VideoFeatureHead`` and
-    ``VideoRetrievalMetric(dump_features=...)``.
+    Written by :func:`rspnet_mm.features.extract` (what
+    ``tools/extract_features.py`` runs) into ``work_dir/features_<split>``,
+    afresh for each call; the probes read them back from there.
 
     Args:
         repo_root (str): Repository root.
         data_dir (str): Synthetic data folder.
         split (str): 'train' or 'val'.
         checkpoint (str): Weights with ``backbone.*`` keys.
-        work_dir (str): Where the run and the .npz go.
+        work_dir (str): Where the feature folder goes.
 
     Returns:
         np.ndarray: (V, C) features in list order.
     """
     cfg = Config.fromfile(osp.join(repo_root, FEATURES_CONFIG))
     _point_at_data(cfg, data_dir, 'test_dataloader', split)
-    out = osp.join(work_dir, f'features_{split}.npz')
-    cfg.test_evaluator = dict(type='VideoRetrievalMetric', topk=(1, ),
-                              dump_features=out)
-    cfg.work_dir = work_dir
-    cfg.load_from = checkpoint
-    cfg.custom_hooks = [dict(type='LoopProgressBarHook',
-                             desc=f'features {split}')]
-    cfg.log_level = 'WARNING'
-    Runner.from_cfg(cfg).test()
-    with np.load(out) as saved:
-        return saved['features']
+    out = osp.join(work_dir, f'features_{split}')
+    shutil.rmtree(out, ignore_errors=True)  # another checkpoint's files
+    features = extract(cfg, checkpoint, out,
+                       batch_size=cfg.test_dataloader.batch_size,
+                       progress=True)
+    return features['videos']
 
 
 def probe_all(train_x: np.ndarray, val_x: np.ndarray,
