@@ -21,6 +21,7 @@ import itertools
 import logging
 from typing import Iterator, Optional
 
+import torch
 from mmaction.registry import LOOPS
 from mmengine.dist import get_world_size
 from mmengine.logging import print_log
@@ -137,7 +138,15 @@ class ResumableEpochBasedTrainLoop(_ResumesMidEpoch, EpochBasedTrainLoop):
         self.runner.call_hook('before_train_epoch')
         self.runner.model.train()
         start, self._start_batch = getattr(self, '_start_batch', 0), 0
-        batches = iter(self.dataloader)
+        if start:
+            # making the iterator draws the loader's base seed from torch's
+            # generator, which the uninterrupted run did at the epoch start,
+            # before the state RNGStateHook restored
+            rng = torch.get_rng_state()
+            batches = iter(self.dataloader)
+            torch.set_rng_state(rng)
+        else:
+            batches = iter(self.dataloader)
         if self.replays_seen_batches:
             batches = self._drop(batches, start)
             self.replays_seen_batches = False

@@ -87,7 +87,7 @@ def describe_schedulers(schedulers) -> str:
     return ', '.join(
         f'{type(s).__name__} ends at '
         f'{"epoch" if s.by_epoch else "iteration"} {s.end}'
-        for s in schedulers or [])
+        for s in schedulers or []) or 'no schedulers'
 
 
 @RUNNERS.register_module()

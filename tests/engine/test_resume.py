@@ -122,3 +122,47 @@ def test_killed_run_resumes_to_the_same_state(motion_set, tmp_path):
     assert sorted(losses) == list(range(left_at + 1, MAX_ITERS + 1))
     for it, values in losses.items():
         assert values == pytest.approx(losses_ref[it], rel=1e-5, abs=1e-6)
+
+
+def latest_logged_iter(work_dir):
+    """The newest iteration in any run's ``scalars.json`` (0 for none)."""
+    iters = [0]
+    for path in work_dir.glob('*/vis_data/scalars.json'):
+        for line in path.read_text().splitlines():
+            try:
+                iters.append(json.loads(line).get('iter', 0))
+            except ValueError:
+                pass  # being written
+    return max(iters)
+
+
+def test_sigterm_saves_and_resume_continues_from_that_iteration(
+        motion_set, tmp_path):
+    """tools/train.py as a real subprocess, stopped with SIGTERM (Slurm's
+    pre-emption signal) mid-run; no milestone checkpoint is due."""
+    work = tmp_path / 'work'
+    args = train_args(motion_set, work, 'default_hooks.checkpoint.interval=99')
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO_ROOT / 'tools' / 'train.py'), *args],
+        cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True)
+    deadline = time.monotonic() + 300
+    while (latest_logged_iter(work) < 2 and proc.poll() is None
+           and time.monotonic() < deadline):
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGTERM)
+    output, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 0, output[-3000:]
+    latest = load_checkpoint_file(str(work / 'latest.pth'))
+    stopped_at = latest['meta']['iter']
+    assert 2 <= stopped_at < MAX_ITERS, 'SIGTERM did not come mid-run'
+    assert (f'SIGTERM: saved {work / "latest.pth"} after iteration '
+            f'{stopped_at}; training stops') in output
+    assert not list(work.glob('iter_*.pth'))  # only the signal's save
+
+    load_tool('train').main([*args, '--resume'])
+    assert sorted(logged_losses(work)) == list(
+        range(stopped_at + 1, MAX_ITERS + 1))
+    final = load_checkpoint_file(str(work / f'iter_{MAX_ITERS}.pth'))
+    assert final['meta']['iter'] == MAX_ITERS
+    assert int(final['state_dict']['key_encoder.steps']) == MAX_ITERS
