@@ -23,7 +23,10 @@ default_hooks = dict(
     sync_buffers=dict(type='SyncBuffersHook'),
     # a NaN / inf loss stops the run before it reaches the weights
     # (mode='skip' skips and counts such steps instead)
-    non_finite_loss=dict(type='NonFiniteLossHook', mode='stop'))
+    non_finite_loss=dict(type='NonFiniteLossHook', mode='stop'),
+    # a load_from whose backbone does not fit the model's stops before
+    # training (allow_partial=True loads what fits; docs/checkpoints.md)
+    load_from_check=dict(type='LoadFromCheckHook'))
 
 # RNG states of python/numpy/torch saved in checkpoints and restored on
 # --resume (rspnet_mm/engine/hooks/rng_state_hook.py); the loss line of the

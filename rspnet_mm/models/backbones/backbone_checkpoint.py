@@ -29,7 +29,7 @@ def sub_state_dict(state: Mapping, prefix: str = '') -> Dict[str, object]:
     a key is dropped first (as mmengine's default ``revise_keys``)."""
     out = OrderedDict()
     for key, value in state.items():
-        key = key[len('module.'):] if key.startswith('module.') else key
+        key = key.removeprefix('module.')
         if key.startswith(prefix):
             out[key[len(prefix):]] = value
     return out
