@@ -7,6 +7,7 @@ from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 from mmengine.logging import print_log
 
+from ..short_video_warning import note_short_video
 from .decode_recovery import recover_frames
 from .decode_time_limit import run_with_time_limit
 from .errors import VideoReadError
@@ -227,6 +228,7 @@ class RelativeSpeedSampler(BaseTransform):
         if failures:
             _note_fallback(path, failures, backend)
             results['fallback_from'] = self.backend
+        note_short_video(path, plan['total_frames'], self.window_len)
         unique = np.unique(plan['frame_inds'])
         results.update(plan)
         results['imgs'] = frames
