@@ -11,6 +11,7 @@ prefix='backbone.')`` loads. The backbone config comes from ``--config``
 when given, else from ``meta['cfg']``.
 """
 import argparse
+import os
 import pickle
 import sys
 from typing import List, Optional
@@ -60,6 +61,7 @@ def extract(src: str, dst: str, config: Optional[str] = None) -> dict:
             Config.fromfile(config), config)
     checkpoint = load_checkpoint_file(src, map_location='cpu')
     out = extract_backbone(checkpoint, src, backbone_cfg)
+    os.makedirs(os.path.dirname(os.path.abspath(dst)), exist_ok=True)
     save_plain_checkpoint(dst, out)
     return out
 
