@@ -3,7 +3,7 @@ import logging
 import os
 from typing import Dict, Optional
 
-from mmaction.datasets import VideoDataset
+from mmaction.datasets import RawframeDataset, VideoDataset
 from mmaction.registry import DATASETS
 from mmengine.logging import print_log
 
@@ -153,7 +153,8 @@ class SkipBrokenVideoDataset(VideoDataset):
         if isinstance(error, VideoReadError):
             path, reason = error.path, error.reason
         else:
-            path = self.get_data_info(idx)['filename']
+            info = self.get_data_info(idx)
+            path = info.get('filename', info.get('frame_dir'))
             reason = f'{type(error).__name__}: {error}'
         counts = self.broken_counter.record_broken(idx)
         if counts['first']:
@@ -171,7 +172,8 @@ class SkipBrokenVideoDataset(VideoDataset):
         if loaded < self.min_samples or (
                 broken <= self.max_broken_fraction * loaded):
             return
-        prefix = self.data_prefix.get('video') or '.'
+        prefix = (self.data_prefix.get('video')
+                  or self.data_prefix.get('img') or '.')
         raise TooManyBrokenVideosError(
             f'SkipBrokenVideoDataset: {broken} of {loaded} sample loads '
             f'({broken / loaded:.1%}, {counts["broken_files"]} distinct '
@@ -189,3 +191,46 @@ class SkipBrokenVideoDataset(VideoDataset):
         if self.broken_counter is None:
             return dict(loaded=0, broken=0, broken_files=0)
         return self.broken_counter.counts()
+
+
+@DATASETS.register_module()
+class SkipBrokenRawframeDataset(SkipBrokenVideoDataset):
+    """:class:`SkipBrokenVideoDataset` over frame folders in MMAction2's
+    rawframe layout (as ``RawframeDataset``).
+
+    Annotation lines are ``frame_dir total_frames label``; each sample gets
+    ``frame_dir`` (joined to ``data_prefix['img']``), ``total_frames`` and
+    ``filename_tmpl``, which ``RelativeSpeedSampler`` reads. Broken folders
+    (missing, missing frames) are skipped and counted as broken videos.
+
+    Args:
+        ann_file (str): ``frame_dir total_frames [label]`` list.
+        pipeline (list): Data transforms.
+        data_prefix (dict): ``dict(img=root)``. Defaults to
+            ``dict(img='')``.
+        filename_tmpl (str): Frame file name. Defaults to
+            ``'img_{:05}.jpg'``.
+        start_index (int): Number in the first frame's name. Defaults to
+            1.
+        **kwargs: Everything else of :class:`SkipBrokenVideoDataset`.
+    """
+
+    def __init__(self, ann_file: str, pipeline: list,
+                 data_prefix: Optional[Dict] = None,
+                 filename_tmpl: str = 'img_{:05}.jpg', start_index: int = 1,
+                 **kwargs) -> None:
+        self.filename_tmpl = filename_tmpl
+        self.with_offset = False
+        super().__init__(ann_file, pipeline,
+                         data_prefix=data_prefix or dict(img=''),
+                         start_index=start_index, **kwargs)
+
+    def load_data_list(self) -> list:
+        """``frame_dir``, ``total_frames`` and ``label`` per line."""
+        return RawframeDataset.load_data_list(self)
+
+    def get_data_info(self, idx: int) -> Dict:
+        """The sample's info with ``filename_tmpl``."""
+        info = super().get_data_info(idx)
+        info['filename_tmpl'] = self.filename_tmpl
+        return info
