@@ -41,6 +41,7 @@ import time
 from pathlib import Path
 from typing import Callable, Dict, List, Sequence, Tuple
 
+import av
 import cv2
 import decord
 import numpy as np
@@ -79,22 +80,34 @@ class PathDataset(Dataset):
 # --------------------------------------------------------------- ours
 
 
-def ours_pipeline(size: int) -> Tuple[Callable, Callable, Callable]:
+def _sample_info(item) -> Dict:
+    """A video path, or a frame folder's ``dict(frame_dir, total_frames)``,
+    as the dataset would give it."""
+    return dict(filename=item) if isinstance(item, str) else dict(item)
+
+
+def _sampler(backend: str) -> Dict:
+    return dict(type='RelativeSpeedSampler', clip_len=CLIP_LEN,
+                speeds=(1, 2), backend=backend, fallback_backends=[])
+
+
+def ours_pipeline(size: int, backend: str = 'pyav'
+                  ) -> Tuple[Callable, Callable, Callable]:
     pipeline = Compose([
-        dict(type='RelativeSpeedSampler', clip_len=CLIP_LEN, speeds=(1, 2)),
+        _sampler(backend),
         dict(type='PerWindowAugment', size=size),
         dict(type='FormatSpeedViews'),
         dict(type='PackActionInputs', algorithm_keys=('speeds', )),
     ])
-    return (lambda path: pipeline(dict(filename=path)), pseudo_collate,
+    return (lambda item: pipeline(_sample_info(item)), pseudo_collate,
             lambda batch: batch)
 
 
-def decode_pipeline(size: int) -> Tuple[Callable, Callable, Callable]:
-    pipeline = Compose([dict(type='RelativeSpeedSampler', clip_len=CLIP_LEN,
-                             speeds=(1, 2))])
+def decode_pipeline(size: int, backend: str = 'pyav'
+                    ) -> Tuple[Callable, Callable, Callable]:
+    pipeline = Compose([_sampler(backend)])
     # Only the frame count leaves the worker: no full-size frames to ship.
-    return (lambda path: len(pipeline(dict(filename=path))['imgs']), list,
+    return (lambda item: len(pipeline(_sample_info(item))['imgs']), list,
             lambda batch: batch)
 
 
@@ -240,10 +253,21 @@ def official_pipeline(size: int) -> Tuple[Callable, Callable, Callable]:
 
 PIPELINES = {
     'ours': ours_pipeline,
+    'decode': decode_pipeline,
+    'ours_decord': functools.partial(ours_pipeline, backend='decord'),
+    'decode_decord': functools.partial(decode_pipeline, backend='decord'),
     'stock': stock_pipeline,
     'official': official_pipeline,
-    'decode': decode_pipeline,
 }
+#: Routes that read frame folders (the others need video files).
+FOLDER_ROUTES = ('ours', 'decode')
+NAMES = dict(ours='ours (pyav)', decode='decode only (pyav)',
+             ours_decord='ours (decord)',
+             decode_decord='decode only (decord)', stock='stock MMAction2',
+             official='official pattern')
+#: The ratios shown: (route, reference).
+RATIOS = (('ours', 'stock'), ('ours', 'decode'), ('ours', 'ours_decord'),
+          ('decode', 'decode_decord'), ('ours', 'official'))
 
 
 # --------------------------------------------------------- measuring
@@ -295,51 +319,87 @@ def measure(pipeline: Tuple[Callable, Callable, Callable],
     return samples, elapsed, cpu_seconds() - cpu
 
 
+def prepared_sets(video_dir: Path) -> Dict[str, List]:
+    """The video sets, written (or reused) under ``video_dir``: name ->
+    items (video paths, or frame-folder dicts)."""
+    from rspnet_mm.datasets.video_collection import extract_one, transcode_one
+    h264 = large_videos(video_dir, codec='h264')
+    sets = {'128 px synthetic (mp4v)': small_clips(video_dir),
+            '640x480 mp4v': large_videos(video_dir),
+            '640x480 h264': h264}
+    transcoded, folders = [], []
+    for path in h264:
+        name = Path(path).name
+        job = dict(src=path, relative=name, short_side=256, keyint=16,
+                   crf=23, preset='veryfast',
+                   out_root=str(video_dir / 'h264_256_k16'))
+        target = video_dir / 'h264_256_k16' / name
+        if not target.is_file():
+            transcode_one(job)
+        transcoded.append(str(target))
+        job = dict(src=path, relative=name, short_side=256, quality=95,
+                   filename_tmpl='img_{:05}.jpg',
+                   out_root=str(video_dir / 'frames_256'))
+        folder = video_dir / 'frames_256' / Path(name).stem
+        if not (folder / 'img_00250.jpg').is_file():
+            extract_one(job)
+        folders.append(dict(frame_dir=str(folder), total_frames=250,
+                            filename_tmpl='img_{:05}.jpg'))
+    sets['h264 transcoded (256 px, key frame / 16)'] = transcoded
+    sets['frame folders (256 px jpg)'] = folders
+    return sets
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument('--video-dir', default='work_dirs/bench_videos',
                         help='where the test videos are written / reused')
-    parser.add_argument('--seconds', type=float, default=4.0,
+    parser.add_argument('--seconds', type=float, default=2.0,
                         help='length of one timed slice')
     parser.add_argument('--rounds', type=int, default=2,
                         help='slices per route and setting, taken in turns')
     parser.add_argument('--batch-size', type=int, default=2)
     parser.add_argument('--workers', type=int, nargs='+', default=[0, 2])
     parser.add_argument('--size', type=int, default=112)
-    parser.add_argument('--pipelines', nargs='+', default=list(PIPELINES),
+    parser.add_argument('--pipelines', nargs='+',
+                        default=[k for k in PIPELINES if k != 'official'],
                         choices=list(PIPELINES))
+    parser.add_argument('--sets', nargs='+', type=int, default=None,
+                        help='numbers (0-4) of the video sets to run')
     args = parser.parse_args()
 
     cv2.setNumThreads(0)
     torch.set_num_threads(1)
     init_default_scope('mmaction')
-    video_dir = Path(args.video_dir)
-    sets = [('128 px synthetic', small_clips(video_dir)),
-            ('640x480, 10 s', large_videos(video_dir))]
+    sets = list(prepared_sets(Path(args.video_dir)).items())
+    if args.sets is not None:
+        sets = [sets[i] for i in args.sets]
     print('machine: ' + describe_machine(
-        f', decord {decord.__version__}, opencv {cv2.__version__}'),
-        flush=True)
+        f', decord {decord.__version__}, PyAV {av.__version__} (FFmpeg '
+        f'{av.library_versions["libavcodec"]} libavcodec), opencv '
+        f'{cv2.__version__}'), flush=True)
     rows: List[Dict] = []
     begin = time.perf_counter()
-    for name, paths in sets:
+    for name, items in sets:
+        routes = [k for k in args.pipelines
+                  if isinstance(items[0], str) or k in FOLDER_ROUTES]
         for workers in args.workers:
-            totals = {key: np.zeros(3) for key in args.pipelines}
+            totals = {key: np.zeros(3) for key in routes}
             for round_index in range(args.rounds):
-                shift = round_index % len(args.pipelines)
-                order = args.pipelines[shift:] + args.pipelines[:shift]
-                for key in order:
+                shift = round_index % len(routes)
+                for key in routes[shift:] + routes[:shift]:
                     totals[key] += measure(
-                        PIPELINES[key](args.size), paths, args.batch_size,
+                        PIPELINES[key](args.size), items, args.batch_size,
                         workers, args.seconds, seed=round_index)
             row = dict(videos=name, workers=workers)
             for key, (samples, wall, cpu) in totals.items():
                 row[key] = samples / wall
                 row[f'{key}_cpu_ms'] = 1e3 * cpu / samples
             print(f'  {name}, {workers} workers: ' + ', '.join(
-                f'{key} {row[key]:.1f}' for key in args.pipelines) +
-                  ' samples/s', flush=True)
+                f'{key} {row[key]:.1f}' for key in routes) + ' samples/s',
+                flush=True)
             rows.append(row)
     print(f'\ntotal {time.perf_counter() - begin:.0f} s\n')
     print('Samples per second (higher is better):\n')
@@ -356,7 +416,8 @@ def main() -> None:
 def table(rows: List[Dict], keys: Sequence[str], fmt: str,
           speed: Callable[[Dict, str], float],
           shown: Callable[[Dict, str], float] = None) -> str:
-    """A markdown table: one value per route, then speed-ups of ``ours``.
+    """A markdown table: one value per route, then the ratios of
+    :data:`RATIOS` (routes a row lacks show as -).
 
     Args:
         rows (list[dict]): One per video set and worker count.
@@ -366,17 +427,16 @@ def table(rows: List[Dict], keys: Sequence[str], fmt: str,
         shown (Callable, optional): The value to show; ``speed`` if None.
     """
     shown = shown or speed
-    names = dict(ours='ours', stock='stock MMAction2',
-                 official='official pattern', decode='decode only')
-    others = [k for k in keys if k != 'ours'] if 'ours' in keys else []
-    head = (['videos', 'workers'] + [names[k] for k in keys]
-            + [f'ours vs {names[k]}' for k in others])
+    ratios = [(a, b) for a, b in RATIOS if a in keys and b in keys]
+    head = (['videos', 'workers'] + [NAMES[k] for k in keys]
+            + [f'{NAMES[a]} / {NAMES[b]}' for a, b in ratios])
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for row in rows:
         cells = [row['videos'], str(row['workers'])]
-        cells += [fmt.format(shown(row, k)) for k in keys]
-        cells += [f'{speed(row, "ours") / speed(row, k):.2f}x'
-                  for k in others]
+        cells += [fmt.format(shown(row, k)) if k in row else '-'
+                  for k in keys]
+        cells += [f'{speed(row, a) / speed(row, b):.2f}x'
+                  if a in row and b in row else '-' for a, b in ratios]
         lines.append('| ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
 
