@@ -26,10 +26,8 @@ channels, 16x32, batch 16; the demo's model uses 16-128), ``r21d``
 difference is the runner's fixed per-iteration cost: hooks, logging,
 message hub, optimizer wrapper).
 
-With CUDA, the GPU part trains RSPNet with S3D-G at 16x224 (batch
-``--gpu-batch``) and reports it/s and peak memory for fp32, bf16 autocast
-(``AmpOptimWrapper(dtype='bfloat16')``) and each with ``channels_last_3d``
-Conv3d weights; without CUDA it says that it skipped.
+The GPU measurements (S3D-G and R(2+1)D in fp32 / bf16 / channels_last_3d)
+are ``tools/benchmark/gpu_pretrain.py``.
 
 Usage: ``python tools/benchmark/train_step.py [--quick] [--cases ...]``
 (about 12 minutes on a busy 2-core CPU with one thread, 10 of them for
@@ -87,12 +85,6 @@ CASES = {
         queue_len=16384, clip_len=16, size=112, batch=4,
         iters=(2, 6), quick=(1, 2)),
 }
-GPU_CASE = dict(
-    title='S3D-G 16x224',
-    backbone=dict(type='S3DG'),
-    head=dict(in_channels=1024, proj_type='linear'),
-    queue_len=16384, clip_len=16, size=224)
-
 
 class SpeedViewBatches(Dataset):
     """``num_distinct`` fixed random samples, repeated ``length`` times.
@@ -271,47 +263,6 @@ def to_channels_last_3d(model: torch.nn.Module) -> None:
                 memory_format=torch.channels_last_3d)
 
 
-def gpu_part(batch: int, warmup: int, iters: int) -> List[Dict]:
-    """S3D-G 16x224 on CUDA: it/s and peak memory per precision mode."""
-    from mmengine.optim import AmpOptimWrapper, OptimWrapper
-    case = dict(GPU_CASE, batch=batch)
-    dataset = SpeedViewBatches(case['clip_len'], case['size'], length=batch)
-    data = pseudo_collate([dataset[i] for i in range(batch)])
-    rows = []
-    for bf16 in (False, True):
-        for channels_last in (False, True):
-            model = build_model(case).cuda()
-            if channels_last:
-                to_channels_last_3d(model)
-            optimizer = torch.optim.SGD(model.parameters(), lr=0.01,
-                                        momentum=0.9, weight_decay=1e-4)
-            wrapper = (AmpOptimWrapper(optimizer=optimizer,
-                                       dtype='bfloat16') if bf16 else
-                       OptimWrapper(optimizer=optimizer))
-            model.train()
-            torch.cuda.synchronize()
-            torch.cuda.reset_peak_memory_stats()
-            for step in range(warmup + iters):
-                if step == warmup:
-                    torch.cuda.synchronize()
-                    start = time.perf_counter()
-                losses = model.train_step(data, wrapper)
-            torch.cuda.synchronize()
-            seconds = (time.perf_counter() - start) / iters
-            mode = ('bf16 autocast' if bf16 else 'fp32') + (
-                ' + channels_last_3d' if channels_last else '')
-            rows.append(dict(
-                mode=mode, it_s=1.0 / seconds,
-                clips_s=3 * batch / seconds,
-                peak_gib=torch.cuda.max_memory_allocated() / 2**30,
-                loss=float(losses['loss'])))
-            print(f'  {mode}: {1.0 / seconds:.2f} it/s, peak '
-                  f'{rows[-1]["peak_gib"]:.1f} GiB', flush=True)
-            del model, optimizer, wrapper
-            torch.cuda.empty_cache()
-    return rows
-
-
 def cpu_table(rows: List[Dict]) -> str:
     lines = ['| case | iterations (warm-up + timed) | runner s/it | plain '
              'loop s/it | runner - plain, ms/it (+-2 SE) | runner overhead '
@@ -322,15 +273,6 @@ def cpu_table(rows: List[Dict]) -> str:
             f"{r['runner']:.4f} | {r['plain']:.4f} | {r['diff_ms']:+.1f} "
             f"(+-{r['diff_ms_2se']:.1f}) | {r['overhead']:+.1f}% "
             f"(+-{r['overhead_2se']:.1f}%) |")
-    return '\n'.join(lines)
-
-
-def gpu_table(rows: List[Dict], batch: int) -> str:
-    lines = [f'| S3D-G 16x224, batch {batch} | it/s | clips/s | peak '
-             'memory GiB | loss |', '|---|---|---|---|---|']
-    for r in rows:
-        lines.append(f"| {r['mode']} | {r['it_s']:.2f} | {r['clips_s']:.1f}"
-                     f" | {r['peak_gib']:.1f} | {r['loss']:.3f} |")
     return '\n'.join(lines)
 
 
@@ -346,11 +288,6 @@ def main(argv=None) -> int:
                         help='torch CPU threads (0: torch default); one '
                         'thread keeps a shared machine from stalling both '
                         'loops on OpenMP barriers')
-    parser.add_argument('--gpu-batch', type=int, default=8)
-    parser.add_argument('--gpu-iters', type=int, nargs=2, default=(5, 20),
-                        metavar=('WARMUP', 'TIMED'))
-    parser.add_argument('--no-gpu', action='store_true',
-                        help='skip the GPU part')
     args = parser.parse_args(argv)
     if args.threads > 0:
         torch.set_num_threads(args.threads)
@@ -360,22 +297,9 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as work_dir:
         for name in args.cases:
             rows.append(cpu_case(name, args.quick, work_dir))
-    gpu_rows = []
-    if args.no_gpu:
-        gpu_note = 'GPU part skipped: --no-gpu.'
-    elif not torch.cuda.is_available():
-        gpu_note = ('GPU part skipped: CUDA is not available '
-                    '(torch.cuda.is_available() is False), so S3D-G 16x224 '
-                    'fp32 / bf16 / channels_last_3d was not measured.')
-    else:
-        print('GPU part:', flush=True)
-        gpu_rows = gpu_part(args.gpu_batch, *args.gpu_iters)
-        gpu_note = ''
     print(f'\ntotal {time.perf_counter() - begin:.0f} s\n')
     print('Seconds per training iteration (lower is better):\n')
     print(cpu_table(rows))
-    print()
-    print(gpu_table(gpu_rows, args.gpu_batch) if gpu_rows else gpu_note)
     return 0
 
 
