@@ -3,25 +3,32 @@
 Each sample is two 32-frame windows of one video, augmented into 112 px
 clips (``--size``). Compared:
 
-- ``ours``: RelativeSpeedSampler -> PerWindowAugment (crop, resize, gray,
-  colour jitter with hue, flip) -> FormatSpeedViews -> PackActionInputs.
+- ``ours`` (``ours_decord``): RelativeSpeedSampler with the PyAV (decord)
+  backend -> PerWindowAugment (crop, resize, gray, colour jitter with hue,
+  flip) -> FormatSpeedViews -> PackActionInputs.
+- ``decode`` (``decode_decord``): the floor: RelativeSpeedSampler alone
+  (opens the video and decodes the same frames as ``ours``).
 - ``stock``: MMAction2's own transforms for the same two windows:
   DecordInit -> SampleFrames(32, num_clips=2) -> DecordDecode ->
   RandomResizedCrop -> Resize -> Flip -> ColorJitter -> FormatShape('NCTHW')
   -> PackActionInputs.
-- ``official``: the official RSPNet loader's pattern re-created with torch
-  ops: workers decode both windows at full size in one *unsorted* call and
-  crop; the main process converts the crops to float, resizes them
-  bilinearly, applies gray / HSV colour jitter / flip on float tensors and
-  sub-samples the speeds (its GPU collate, run on CPU).
-- ``decode``: the floor: RelativeSpeedSampler alone (opens the video and
-  decodes the same frames as ``ours``).
+- ``official`` (only with ``--pipelines``): the official RSPNet loader's
+  pattern re-created with torch ops: workers decode both windows at full
+  size in one *unsorted* call and crop; the main process converts the crops
+  to float, resizes them bilinearly, applies gray / HSV colour jitter / flip
+  on float tensors and sub-samples the speeds (its GPU collate, run on CPU).
+
+Video sets: 128 px synthetic clips (mp4v), 640x480 mp4v (OpenCV, a key frame
+every 12 frames), 640x480 H.264 (x264 defaults: B-frames, one key frame in
+the 250), that H.264 set after ``tools/data/transcode_videos.py`` (256 px
+short side, a key frame every 16), and frame folders extracted from it at
+256 px (only ``ours`` and ``decode`` read those).
 
 Normalisation is not timed: MMAction2 runs it in the model's data
 preprocessor (on the accelerator when there is one), not in the loader.
 Samples come from a torch DataLoader (batch 2) over a list
 of video paths, with 0 and 2 workers. The routes take turns in slices of
-``--seconds`` (4), ``--rounds`` (2) times, so that a change in the load of
+``--seconds`` (2), ``--rounds`` (2) times, so that a change in the load of
 a shared machine hits them alike; each slice includes the workers'
 start-up; a rate is all samples over all time of a route. OpenCV runs
 single-threaded (``cv2.setNumThreads(0)``, mmengine's default) and torch
@@ -29,8 +36,9 @@ with one thread in the main process too (DataLoader workers always do): on
 a 2-core machine shared with other work, two OpenMP threads made the float
 ops of the official pattern up to 4 times slower.
 
-Usage: ``python tools/benchmark/data_pipeline.py`` (about 2.5 minutes, plus
-about 30 s to write the videos the first time; ``--seconds`` scales it).
+Usage: ``python tools/benchmark/data_pipeline.py`` (about 5 minutes with
+``--seconds 3``, plus about a minute to write the videos the first time;
+``--seconds`` scales it, ``--sets`` picks sets).
 """
 import argparse
 import functools

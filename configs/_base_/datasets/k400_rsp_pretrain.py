@@ -5,12 +5,17 @@
 # VideoDataset that checks the list (file and line of a malformed entry) and
 # skips unreadable videos, logging each once; more than 10% failed loads
 # (after 50) stop the run. `python tools/check_videos.py CONFIG` lists them.
+# Frames come from PyAV (reads h264/hevc/vp9/av1/mpeg4/...; backend='decord'
+# is the other choice, docs/video_input.md); a file it cannot read is tried
+# with decord before it is skipped; one sample's decoding is bounded by
+# decode_timeout seconds.
 dataset_type = 'SkipBrokenVideoDataset'
 data_root = 'data/kinetics400/videos_train'
 ann_file_train = 'data/kinetics400/kinetics400_train_list_videos.txt'
 
 train_pipeline = [
-    dict(type='RelativeSpeedSampler', clip_len=16, speeds=(1, 2)),
+    dict(type='RelativeSpeedSampler', clip_len=16, speeds=(1, 2),
+         backend='pyav', decode_timeout=60),
     dict(type='PerWindowAugment', size=112),
     dict(type='FormatSpeedViews'),
     dict(type='PackActionInputs', algorithm_keys=('speeds', )),
