@@ -1,26 +1,19 @@
 """Safe checkpoint loading for mmengine 0.10.7 under torch >= 2.6.
 
-Upstream: mmengine 0.10.7's ``load_from_local`` calls ``torch.load`` without
-``weights_only``, which since torch 2.6 means ``weights_only=True`` and
-refuses mmengine's own checkpoints (``Unsupported global ...HistoryBuffer``),
-so ``load_from``, ``--resume`` and ``tools/test.py`` fail (mmengine#1655).
-The usual workaround, ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1``, lets any file
-run code.
-
-Fix: :func:`load_checkpoint_file` keeps ``weights_only=True`` and adds to
-torch's allow-list exactly what mmengine checkpoints hold: ``HistoryBuffer``,
-numpy arrays, scalars and dtypes, and a ``getattr`` that only reaches
-``HistoryBuffer``'s statistics methods (how a pickled buffer names
-``min``/``max``/``mean``/``current``). Anything else raises
-:class:`UnsafeCheckpointError` naming the file and the global. A user who
-trusts a file opts in with ``RSPNET_MM_TRUST_CHECKPOINTS=1``,
-:func:`trusted_checkpoints` or ``trust=True`` (``weights_only=False``).
-:func:`apply` makes it mmengine's local-file loader, so ``load_from``,
-resume, ``init_cfg=Pretrained`` and ``test.py`` all go through it.
-
-Remove when: mmengine releases its ``weights_only`` fix (151a87a on main,
-after 0.10.7) and the safe default above still holds with it; keep
-:func:`load_checkpoint_file` for the project's tools either way.
+Upstream: mmengine 0.10.7 calls ``torch.load`` without ``weights_only``,
+which since torch 2.6 refuses its own checkpoints (``Unsupported global
+...HistoryBuffer``, mmengine#1655); the usual workaround,
+``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1``, lets any file run code.
+Fix: :func:`load_checkpoint_file` keeps ``weights_only=True`` and allows
+exactly what mmengine checkpoints hold (``HistoryBuffer``, numpy arrays,
+scalars, dtypes, and a ``getattr`` that reaches only ``HistoryBuffer``'s
+statistics); anything else raises :class:`UnsafeCheckpointError` naming
+the file and the global, unless the user opts in
+(``RSPNET_MM_TRUST_CHECKPOINTS=1``, :func:`trusted_checkpoints`,
+``trust=True``). :func:`apply` makes it mmengine's local-file loader
+(``load_from``, resume, ``init_cfg=Pretrained``, ``test.py``).
+Remove when: a mmengine release has its ``weights_only`` fix (151a87a) and
+the safe default still holds; keep :func:`load_checkpoint_file` for tools.
 """
 import contextlib
 import os
@@ -69,10 +62,8 @@ def checkpoints_trusted() -> bool:
 
 @contextlib.contextmanager
 def trusted_checkpoints() -> Iterator[None]:
-    """Load files inside this block with ``weights_only=False``.
-
-    Only for files from a source you trust: unpickling can run any code.
-    """
+    """Load files with ``weights_only=False`` inside this block (only
+    for files you trust: unpickling can run any code)."""
     previous = getattr(_STATE, 'trusted', False)
     _STATE.trusted = True
     try:
@@ -88,19 +79,15 @@ def load_checkpoint_file(filename: str,
 
     Args:
         filename (str): Path of the file.
-        map_location (optional): As in :func:`torch.load`. Defaults to
-            ``'cpu'``.
-        trust (bool): Unpickle without the allow-list, as
-            :func:`trusted_checkpoints` does. Defaults to False.
+        map_location (optional): As in :func:`torch.load`.
+        trust (bool): Unpickle without the allow-list. Defaults to False.
 
     Returns:
         Any: The unpickled object (usually a dict).
 
     Raises:
-        FileNotFoundError: The file does not exist.
-        UnsafeCheckpointError: The file needs a global outside the
-            allow-list and the user has not opted in.
-        RuntimeError: The file is truncated or not a torch checkpoint.
+        FileNotFoundError, RuntimeError (truncated or not a torch file),
+        UnsafeCheckpointError (a global outside the allow-list).
     """
     filename = osp.expanduser(str(filename))
     if not osp.isfile(filename):
@@ -114,7 +101,7 @@ def load_checkpoint_file(filename: str,
                               weights_only=True)
     except pickle.UnpicklingError as err:
         # torch names the refused object as "GLOBAL module.name"
-        found = re.search(r'GLOBAL ([\w.]+)', str(err))
+        found = re.search(r'GLOBAL [\w.]+', str(err))
         reason = found.group(0) if found else str(err).splitlines()[0]
         raise UnsafeCheckpointError(
             f'Refusing to load {filename}: it holds objects outside the '
@@ -133,11 +120,8 @@ def _mmengine_local_loader(filename, map_location=None):
 
 
 def apply() -> bool:
-    """Register :func:`load_checkpoint_file` for mmengine's local paths.
-
-    Returns:
-        bool: True when the loader was (re-)registered.
-    """
+    """Register :func:`load_checkpoint_file` for mmengine's local paths;
+    True when it was (re-)registered."""
     from mmengine.runner.checkpoint import CheckpointLoader
     if CheckpointLoader._schemes.get('') is _mmengine_local_loader:
         return False

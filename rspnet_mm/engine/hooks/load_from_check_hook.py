@@ -10,6 +10,7 @@ from rspnet_mm.models.backbones.backbone_checkpoint import (
     CONVERT_HINT,
     BackboneStateError,
     mismatch_report,
+    sample_keys,
     sub_state_dict,
 )
 from rspnet_mm.models.backbones.backbone_extraction import (
@@ -21,12 +22,6 @@ PREFIX = 'backbone.'
 #: Backbones a file's keys are compared with when its meta names none.
 KNOWN_BACKBONES = [spec['backbone'] for spec in OFFICIAL_ARCHS.values()
                    ] + [dict(type='LiteC3D')]
-
-
-def _keys(keys) -> str:
-    keys = list(keys)
-    return ', '.join(keys[:5]) + (f', ... ({len(keys)} in all)'
-                                  if len(keys) > 5 else '')
 
 
 def file_backbone(checkpoint: Mapping,
@@ -63,7 +58,7 @@ def file_backbone(checkpoint: Mapping,
         if not mismatch_report(known, backbone):
             return f"a {cfg['type']} backbone ({cfg}, inferred from its keys)"
     return (f'a backbone of unknown type ({len(backbone)} {PREFIX}* '
-            f'tensors: {_keys(backbone)})')
+            f'tensors: {sample_keys(backbone)})')
 
 
 @HOOKS.register_module()
@@ -115,7 +110,7 @@ class LoadFromCheckHook(Hook):
             part(expected, True), part(state, True))
         if report:
             what = file_backbone(checkpoint, state) or (
-                f'no {PREFIX}* weights (first keys: {_keys(state)})')
+                f'no {PREFIX}* weights (first keys: {sample_keys(state)})')
             cfg = runner.cfg.get('model', {}).get('backbone', {})
             message = (
                 f"{source}: the file's backbone does not fit the model's. It "
@@ -147,4 +142,4 @@ class LoadFromCheckHook(Hook):
                  'initialised')]:
             if keys:
                 runner.logger.info(f'{source}: {len(keys)} keys {what}: '
-                                   f'{_keys(keys)}')
+                                   f'{sample_keys(keys)}')

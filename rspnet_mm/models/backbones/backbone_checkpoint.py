@@ -1,8 +1,8 @@
 """Backbone-only checkpoint files: format, strict check, load and save.
 
-The format, written by ``tools/convert_official_checkpoint.py`` and
-``tools/extract_backbone.py``, holds only tensors and plain Python values,
-so ``torch.load(path, weights_only=True)`` reads it::
+Written by ``tools/convert_official_checkpoint.py`` and
+``tools/extract_backbone.py``; only tensors and plain values, so that
+``torch.load(path, weights_only=True)`` reads it::
 
     {'state_dict': {'backbone.<key>': tensor, ...},
      'meta': {'backbone': {'type': 'S3DG', ...}, 'arch': ..., ...}}
@@ -15,7 +15,6 @@ from torch import nn
 
 from rspnet_mm.compat import load_checkpoint_file
 
-BACKBONE_PREFIX = 'backbone.'
 CONVERT_HINT = ('It looks like an official RSPNet checkpoint: convert it '
                 'first with tools/convert_official_checkpoint.py.')
 
@@ -35,7 +34,8 @@ def sub_state_dict(state: Mapping, prefix: str = '') -> Dict[str, object]:
     return out
 
 
-def _sample(keys, describe: Optional[Callable[[str], str]] = None) -> str:
+def sample_keys(keys, describe: Optional[Callable[[str], str]] = None) -> str:
+    """The first five keys (through ``describe``) and how many more."""
     keys = list(keys)
     shown = ', '.join(describe(k) if describe else k for k in keys[:5])
     return shown + (f', ... ({len(keys) - 5} more)' if len(keys) > 5 else '')
@@ -62,32 +62,21 @@ def mismatch_report(expected: Mapping[str, torch.Tensor],
              for k, v in expected.items()
              if k in given and tuple(given[k].shape) != tuple(v.shape)]
     return '; '.join(
-        f'{len(keys)} {what} ({_sample(keys, how)})'
+        f'{len(keys)} {what} ({sample_keys(keys, how)})'
         for what, keys, how in [('missing keys', missing, describe),
                                 ('unexpected keys', unexpected, None),
                                 ('shape mismatches', wrong, None)] if keys)
 
 
-def check_backbone_state_dict(
-        model: nn.Module,
-        state_dict: Mapping[str, torch.Tensor],
-        source: str,
-        describe: Optional[Callable[[str], str]] = None,
-        hint: str = '') -> None:
-    """Raise unless ``state_dict`` has exactly ``model``'s keys and shapes.
-
-    Args:
-        model (nn.Module): The backbone.
-        state_dict (Mapping[str, torch.Tensor]): Keys without prefix.
-        source (str): What the state dict came from, for the message.
-        describe (Callable[[str], str], optional): See
-            :func:`mismatch_report`. Defaults to None.
-        hint (str): Sentence appended to the error. Defaults to ''.
-
-    Raises:
-        BackboneStateError: Names the first missing, unexpected and
-            misshapen keys.
-    """
+def check_backbone_state_dict(model: nn.Module,
+                              state_dict: Mapping[str, torch.Tensor],
+                              source: str,
+                              describe: Optional[Callable] = None,
+                              hint: str = '') -> None:
+    """Raise :class:`BackboneStateError` naming the first missing,
+    unexpected and misshapen keys unless ``state_dict`` (no prefix) fits
+    ``model`` exactly; ``source`` and ``hint`` go into the message,
+    ``describe`` is :func:`mismatch_report`'s."""
     expected = model.state_dict()
     report = mismatch_report(expected, state_dict, describe)
     if not report:
@@ -100,18 +89,9 @@ def check_backbone_state_dict(
 
 def backbone_state_from_checkpoint(checkpoint: Mapping,
                                    source: str) -> Dict[str, torch.Tensor]:
-    """The ``backbone.*`` weights of a loaded checkpoint, prefix removed.
-
-    Accepts the format above, a recognizer checkpoint (only the query
-    ``backbone.*``, not ``key_encoder.module.backbone.*``) or a bare
-    backbone state dict.
-
-    Args:
-        checkpoint (Mapping): What :func:`torch.load` returned.
-        source (str): File name, for messages.
-
-    Returns:
-        dict[str, torch.Tensor]: The backbone state dict.
+    """The ``backbone.*`` tensors (prefix removed) of a loaded file in the
+    format above, of a recognizer checkpoint (not those of
+    ``key_encoder.module.backbone.*``) or of a bare backbone state dict.
 
     Raises:
         BackboneStateError: Not a dict of tensors, or no weights in it.
@@ -123,31 +103,26 @@ def backbone_state_from_checkpoint(checkpoint: Mapping,
         raise BackboneStateError(f"{source} has 'model' but no 'state_dict'"
                                  f'. {CONVERT_HINT}')
     state = sub_state_dict(checkpoint.get('state_dict', checkpoint))
-    if any(k.startswith(BACKBONE_PREFIX) for k in state):
-        state = sub_state_dict(state, BACKBONE_PREFIX)
+    if any(k.startswith('backbone.') for k in state):
+        state = sub_state_dict(state, 'backbone.')
     others = [k for k, v in state.items() if not isinstance(v, torch.Tensor)]
     if len(others) == len(state):
         raise BackboneStateError(f'{source} holds no weights (top-level '
-                                 f'keys: {_sample(checkpoint)})')
+                                 f'keys: {sample_keys(checkpoint)})')
     if others:
         raise BackboneStateError(f'{source}: state dict entries that are not '
-                                 f'tensors: {_sample(others)}')
+                                 f'tensors: {sample_keys(others)}')
     return state
 
 
 def load_backbone_checkpoint(model: nn.Module, path: str) -> None:
-    """Load a backbone checkpoint file into ``model`` strictly.
-
-    Args:
-        model (nn.Module): The backbone.
-        path (str): File in the format above (or see
-            :func:`backbone_state_from_checkpoint`).
+    """Load a backbone checkpoint file into ``model`` strictly
+    (``pretrained=``).
 
     Raises:
         BackboneStateError: The file is for another backbone type, or keys
             or shapes differ.
-        rspnet_mm.compat.UnsafeCheckpointError: The file is not a
-            tensors-only checkpoint.
+        rspnet_mm.compat.UnsafeCheckpointError: Not a tensors-only file.
     """
     checkpoint = load_checkpoint_file(path)
     state = backbone_state_from_checkpoint(checkpoint, path)
@@ -163,17 +138,12 @@ def load_backbone_checkpoint(model: nn.Module, path: str) -> None:
 
 
 def plain_backbone_config(cfg: Mapping) -> dict:
-    """A backbone config as plain Python values, without ``pretrained`` and
-    ``init_cfg`` (the weights travel in the same file).
-
-    Args:
-        cfg (Mapping): Backbone config (dict or ConfigDict) with ``type``.
-
-    Returns:
-        dict: Nested dicts, lists, tuples, str, int, float, bool, None.
+    """A backbone config (dict or ConfigDict with a string ``type``) as
+    plain Python values, without ``pretrained`` and ``init_cfg`` (the
+    weights travel in the same file).
 
     Raises:
-        BackboneStateError: ``type`` missing or a value is not plain.
+        BackboneStateError: No string ``type``, or a value is not plain.
     """
     def plain(value, where):
         if isinstance(value, Mapping):
@@ -194,15 +164,9 @@ def plain_backbone_config(cfg: Mapping) -> dict:
 
 
 def save_plain_checkpoint(path: str, checkpoint: Mapping) -> None:
-    """Write ``{'state_dict', 'meta'}`` and check that
-    ``torch.load(path, weights_only=True)`` reads it back.
-
-    Tensors are cloned first, so a view does not drag its whole storage
-    into the file.
-
-    Args:
-        path (str): Output file.
-        checkpoint (Mapping): ``state_dict`` of tensors and plain ``meta``.
+    """Write ``{'state_dict', 'meta'}`` (tensors cloned, so a view does not
+    drag its whole storage along) and check that ``torch.load(path,
+    weights_only=True)`` reads it back.
 
     Raises:
         BackboneStateError: Something in it is not a tensor or plain value.

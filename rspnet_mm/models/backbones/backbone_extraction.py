@@ -63,12 +63,11 @@ def extract_backbone(checkpoint: Mapping, source: str,
     Args:
         checkpoint (Mapping): The loaded mmengine checkpoint.
         source (str): File name, for messages and meta.
-        backbone_cfg (Mapping, optional): Backbone config to use; defaults
-            to the one in ``checkpoint['meta']['cfg']``.
+        backbone_cfg (Mapping, optional): Backbone config; defaults to the
+            one in ``checkpoint['meta']['cfg']``.
 
     Returns:
-        dict: ``{'state_dict': {'backbone.<key>': tensor},
-        'meta': {'backbone', 'source', 'format', ...}}``.
+        dict: ``{'state_dict': {'backbone.<key>': tensor}, 'meta': ...}``.
 
     Raises:
         BackboneStateError: No ``backbone.*`` weights, no config, or the

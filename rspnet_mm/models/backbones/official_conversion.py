@@ -1,21 +1,16 @@
 """Convert checkpoints of the official RSPNet code (PeihaoChen/RSPNet).
 
-An official pre-training checkpoint is a dict ``{'epoch', 'arch', 'model',
-'best_loss', 'optimizer', 'scheduler'}`` whose ``model`` holds ``queue``
-(128, K), ``queue_ptr`` (1,), the query encoder ``encoder_q.encoder.*``
-with the heads ``encoder_q.fc1.2.*`` (A-VID) and ``encoder_q.fc2.2.*``
-(RSP), and their momentum copies under ``encoder_k.``; keys may carry a
-``module.`` prefix. :func:`convert_official_checkpoint` turns it into
-
-* a backbone-only checkpoint ``{'state_dict': {'backbone.<key>': ...},
-  'meta': {'backbone': <config>, 'arch', 'source', ...}}``, or
-* (``full=True``) the state of this plugin's ``RSPNet`` recognizer
-  (``backbone.*``, ``rsp_head.fc.*``, ``avid_head.fc.*``,
-  ``key_encoder.module.{backbone,rsp_head,avid_head}.*``,
-  ``key_encoder.steps``, ``queue``, ``queue_ptr``) for ``load_from``.
-
-Both hold only tensors and plain values. The key names are mapped by the
-``OFFICIAL_KEYS`` table beside each backbone (see :func:`rename_key`).
+An official pre-training checkpoint ``{'epoch', 'arch', 'model', ...}``
+holds in ``model`` (keys maybe ``module.``-prefixed) ``queue`` (128, K),
+``queue_ptr``, the query encoder ``encoder_q.encoder.*``, its heads
+``encoder_q.fc1.2.*`` (A-VID) and ``encoder_q.fc2.2.*`` (RSP), and their
+momentum copies under ``encoder_k.``. :func:`convert_official_checkpoint`
+turns it into a backbone checkpoint (the format of
+:mod:`.backbone_checkpoint`) or, with ``full=True``, the state of the
+``RSPNet`` recognizer (``backbone.*``, ``{rsp,avid}_head.fc.*``,
+``key_encoder.module.*``, ``key_encoder.steps``, ``queue``,
+``queue_ptr``) for ``load_from``. Key names follow the ``OFFICIAL_KEYS``
+table beside each backbone (see :func:`rename_key`).
 """
 import re
 from collections import OrderedDict
@@ -51,19 +46,11 @@ OFFICIAL_ARCHS = {
 
 def rename_key(key: str, pairs: Sequence[Tuple[str, str]],
                to_official: bool = False) -> str:
-    """Rename one backbone key by an ``(official, ours)`` table.
+    """Rename a backbone key (no prefix) by an ``OFFICIAL_KEYS`` table.
 
-    Each pair replaces a run of name parts (at a '.' boundary) and the
-    pairs apply in order; ``to_official`` applies them swapped and in
-    reverse order, which inverts the renaming.
-
-    Args:
-        key (str): Official key (ours with ``to_official``), no prefix.
-        pairs (Sequence[tuple[str, str]]): The ``OFFICIAL_KEYS`` table.
-        to_official (bool): Our key -> official key. Defaults to False.
-
-    Returns:
-        str: The renamed key (unchanged where no pair matches).
+    Each ``(official, ours)`` pair replaces a run of whole name parts, in
+    order; ``to_official`` applies the pairs swapped and in reverse order,
+    which undoes the renaming. Keys no pair matches stay as they are.
     """
     if to_official:
         pairs = [(ours, official) for official, ours in reversed(pairs)]
@@ -136,22 +123,12 @@ def convert_official_backbone(state: Mapping[str, torch.Tensor], arch: str,
                               source: str = 'state dict',
                               prefix: str = QUERY_BACKBONE
                               ) -> Dict[str, torch.Tensor]:
-    """Rename official backbone keys and check them strictly.
-
-    Args:
-        state (Mapping[str, torch.Tensor]): Official keys, ``prefix``
-            removed.
-        arch (str): One of :data:`OFFICIAL_ARCHS`.
-        source (str): For messages. Defaults to 'state dict'.
-        prefix (str): Official prefix of the keys, for messages. Defaults
-            to ``encoder_q.encoder.``.
-
-    Returns:
-        dict[str, torch.Tensor]: Keys of our backbone, no prefix.
+    """Rename official backbone keys (``prefix`` removed) of ``arch`` and
+    check them strictly.
 
     Raises:
-        BackboneStateError: Missing, unexpected or misshapen keys; missing
-            keys are named as in the official file.
+        BackboneStateError: Missing (named as in the official file, with
+            ``prefix``), unexpected or misshapen keys.
     """
     spec = OFFICIAL_ARCHS[arch]
     converted = convert_official_state_dict(state, arch)
@@ -164,29 +141,25 @@ def convert_official_backbone(state: Mapping[str, torch.Tensor], arch: str,
     return converted
 
 
-def _heads(state: Mapping, role: str, ours: str, source: str) -> dict:
-    out = {}
-    for official, head in HEADS.items():
-        for param in ('weight', 'bias'):
-            key = f'{role}{official}{param}'
-            if key not in state:
-                raise ValueError(
-                    f'{source}: missing {key} (the {head} projection); '
-                    "--full needs the official fc_type='linear' heads")
-            out[f'{ours}{head}.fc.{param}'] = state[key]
-    return out
-
-
 def _full_state(state: Mapping, arch: str, source: str,
                 backbone: Mapping) -> Dict[str, torch.Tensor]:
     """The RSPNet recognizer's state from the official model state."""
-    for key in ('queue', 'queue_ptr'):
-        if key not in state:
-            raise ValueError(f'{source}: missing {key!r}; --full needs the '
+    key, heads = 'key_encoder.module.', {}  # official head key -> ours
+    for role, ours in (('encoder_q.', ''), ('encoder_k.', key)):
+        for official, head in HEADS.items():
+            for param in ('weight', 'bias'):
+                name = f'{role}{official}{param}'
+                if name not in state:
+                    raise ValueError(
+                        f'{source}: missing {name} (the {head} projection);'
+                        " --full needs the official fc_type='linear' heads")
+                heads[name] = f'{ours}{head}.fc.{param}'
+    for name in ('queue', 'queue_ptr'):
+        if name not in state:
+            raise ValueError(f'{source}: missing {name!r}; --full needs the '
                              'MoCo queue')
-    mapped = {f'{role}{head}{param}' for role in ('encoder_q.', 'encoder_k.')
-              for head in HEADS for param in ('weight', 'bias')}
-    unexpected = [k for k in state if k not in mapped | {'queue', 'queue_ptr'}
+    unexpected = [k for k in state if k not in heads
+                  and k not in ('queue', 'queue_ptr')
                   and not k.startswith((QUERY_BACKBONE, KEY_BACKBONE))]
     if unexpected:
         raise ValueError(f'{source}: keys --full cannot map: {unexpected[:5]}'
@@ -194,11 +167,9 @@ def _full_state(state: Mapping, arch: str, source: str,
                          'heads are supported')
     key_backbone = convert_official_backbone(
         sub_state_dict(state, KEY_BACKBONE), arch, source, KEY_BACKBONE)
-    key = 'key_encoder.module.'
     out = OrderedDict((f'backbone.{k}', v) for k, v in backbone.items())
-    out.update(_heads(state, 'encoder_q.', '', source))
     out.update((f'{key}backbone.{k}', v) for k, v in key_backbone.items())
-    out.update(_heads(state, 'encoder_k.', key, source))
+    out.update((ours, state[official]) for official, ours in heads.items())
     queue, feat_dim = state['queue'], out['rsp_head.fc.weight'].shape[0]
     if queue.dim() != 2 or queue.shape[0] != feat_dim:
         raise ValueError(f'{source}: queue has shape {tuple(queue.shape)}, '
@@ -221,18 +192,15 @@ def convert_official_checkpoint(checkpoint: Mapping,
         checkpoint (Mapping): The loaded file.
         arch (str, optional): One of :data:`OFFICIAL_ARCHS`; defaults to
             the file's ``arch`` entry, else recognised from the keys.
-        full (bool): Write the whole recognizer state instead of the
-            backbone. Defaults to False.
-        source (str): File name for messages and meta. Defaults to
-            'checkpoint'.
+        full (bool): The recognizer's state instead of the backbone's.
+        source (str): File name for messages and meta.
 
     Returns:
-        dict: ``{'state_dict': ..., 'meta': ...}`` (see the module doc).
+        dict: ``{'state_dict': ..., 'meta': ...}``.
 
     Raises:
         ValueError: Not an official checkpoint, unknown or conflicting
-            arch, missing or unexpected keys, wrong shapes (the message says
-            which).
+            arch, missing, unexpected or misshapen keys (named).
     """
     state = _official_model_state(checkpoint, source)
     official = sub_state_dict(state, QUERY_BACKBONE)
