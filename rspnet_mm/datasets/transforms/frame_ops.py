@@ -84,7 +84,7 @@ def crop_resize(frames: np.ndarray, rows: np.ndarray,
         rows (np.ndarray): (n,) indices of the frames to use.
         box (tuple[int, int, int, int]): ``(top, left, height, width)``.
         size (tuple[int, int]): Output ``(height, width)``.
-        interpolation (str): ``'bilinear'`` (as the reference) or
+        interpolation (str): ``'bilinear'`` (as the official code) or
             ``'area'``. Defaults to ``'bilinear'``.
 
     Returns:

@@ -95,7 +95,7 @@ class PerWindowAugment(BaseTransform):
             v <= 0.5); None turns jitter off. Defaults to 0.4 for all four.
         flip_prob (float): Probability of a horizontal flip. Defaults to
             0.5.
-        interpolation (str): ``'bilinear'`` (as the reference) or
+        interpolation (str): ``'bilinear'`` (as the official code) or
             ``'area'``. Defaults to ``'bilinear'``.
 
     Raises:

@@ -16,7 +16,7 @@ def relative_speed_hinge(q: Tensor,
                          temperature: float = 0.07) -> Tensor:
     """Per-sample RSP hinge ``max(0, margin - (s(q,k+) - s(q,k-)) / T)``.
 
-    Equals the reference's ``MarginRankingLoss(margin)`` on the logits
+    Equals the official code's ``MarginRankingLoss(margin)`` on the logits
     ``s(q,k+)/T`` and ``s(q,k-)/T`` with target 1 (before the mean).
 
     Args:

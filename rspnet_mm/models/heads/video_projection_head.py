@@ -32,7 +32,7 @@ class VideoProjectionHead(BaseModule):
         hidden_channels (int, optional): Hidden width of the MLP. Defaults
             to ``in_channels``.
         init_cfg (dict, optional): Initialisation config. Defaults to None
-            (PyTorch's default ``nn.Linear`` init, as the reference).
+            (PyTorch's default ``nn.Linear`` init, as the official code).
     """
 
     def __init__(self,
