@@ -49,7 +49,8 @@ def _write_checkpoint(path, state, with_cfg=True):
 
 
 def test_extracts_with_the_stored_config(tmp_path, backbone_state, capsys):
-    src, dst = tmp_path / 'epoch_3.pth', tmp_path / 'backbone.pth'
+    # the output folder does not exist yet (checkpoints/ on a fresh clone)
+    src, dst = tmp_path / 'epoch_3.pth', tmp_path / 'new' / 'backbone.pth'
     _write_checkpoint(src, backbone_state)
     assert tool.main([str(src), str(dst)]) == 0
     assert 'wrote' in capsys.readouterr().out

@@ -7,6 +7,7 @@ Written by ``tools/convert_official_checkpoint.py`` and
     {'state_dict': {'backbone.<key>': tensor, ...},
      'meta': {'backbone': {'type': 'S3DG', ...}, 'arch': ..., ...}}
 """
+import os
 from collections import OrderedDict
 from typing import Callable, Dict, Mapping, Optional
 
@@ -165,14 +166,15 @@ def plain_backbone_config(cfg: Mapping) -> dict:
 
 def save_plain_checkpoint(path: str, checkpoint: Mapping) -> None:
     """Write ``{'state_dict', 'meta'}`` (tensors cloned, so a view does not
-    drag its whole storage along) and check that ``torch.load(path,
-    weights_only=True)`` reads it back.
+    drag its whole storage along; missing folders created) and check that
+    ``torch.load(path, weights_only=True)`` reads it back.
 
     Raises:
         BackboneStateError: Something in it is not a tensor or plain value.
     """
     state = OrderedDict((k, v.detach().clone().contiguous())
                         for k, v in checkpoint['state_dict'].items())
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     torch.save({'state_dict': state, 'meta': checkpoint['meta']}, path)
     try:
         torch.load(path, map_location='cpu', weights_only=True)
