@@ -1,13 +1,4 @@
 # RSPNet finetuning, reference recipe hmdb51_r2plus1d (rspnet-reference.md §4).
-_base_ = [
-    '_base_/models/classifier.py', '_base_/datasets/hmdb51_16x112.py',
-    '_base_/schedules/sgd_cosine.py', '_base_/runtime.py'
-]
-model = dict(backbone=dict(type='VCOPR2Plus1D'),
-             cls_head=dict(num_classes=51, in_channels=512))
+_base_ = ['_base_/models/r21d.py', '_base_/recipes/hmdb51_16x112.py']
+model = dict(cls_head=dict(num_classes=51))
 train_dataloader = dict(batch_size=16)
-optim_wrapper = dict(optimizer=dict(lr=0.1))
-train_cfg = dict(max_epochs=30)
-# A backbone file from tools/convert_official_checkpoint.py or
-# tools/extract_backbone.py; the classifier starts from scratch.
-load_from = 'checkpoints/rspnet_r21d_k400_200e_backbone.pth'

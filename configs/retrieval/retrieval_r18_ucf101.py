@@ -1,5 +1,4 @@
-# UCF101 video retrieval with the HaraResNet3D backbone; protocol as in
-# retrieval_c3d_ucf101.py.
+# UCF101 video retrieval with HaraResNet3D; protocol: _base_/ucf101_16x112.py.
 # Run: python tools/retrieval.py configs/retrieval/retrieval_r18_ucf101.py CKPT
-_base_ = ['retrieval_c3d_ucf101.py']
-model = dict(backbone=dict(type='HaraResNet3D'))
+_base_ = ['../finetune/_base_/models/r18.py', '_base_/ucf101_16x112.py']
+model = dict(cls_head=dict(_delete_=True, type='VideoFeatureHead'))

@@ -41,3 +41,33 @@ def test_official_checkpoints_come_with_their_conversion_command():
         assert command[:3] == ['python', tool,
                                model['Metadata']['Official file']]
         assert osp.isfile(osp.join(REPO_ROOT, tool))
+
+
+def _leaf_configs():
+    """Every config a user runs from configs/finetune and configs/retrieval
+    (the _base_ folders excluded)."""
+    root = REPO_ROOT / 'configs'
+    return sorted(str(p.relative_to(REPO_ROOT))
+                  for folder in ('finetune', 'retrieval')
+                  for p in (root / folder).glob('*.py'))
+
+
+def test_every_downstream_config_is_in_the_metafile_and_the_readme():
+    listed = set()
+    for model in _load()['Models']:
+        for config in model['Metadata'].get('Downstream configs', []):
+            assert osp.isfile(osp.join(REPO_ROOT, config)), config
+            arch = model['Metadata']['Architecture']
+            assert _resolved_backbone(config) == arch, (model['Name'], config)
+            listed.add(config)
+    leaves = _leaf_configs()
+    assert len(leaves) == 28  # 3 finetune + 2 linear + 2 retrieval, x 4
+    assert listed == set(leaves)
+    readme = open(osp.join(REPO_ROOT, 'configs', 'README.md')).read()
+    for config in leaves:
+        assert config.split('/', 1)[1] in readme, config
+
+
+def _resolved_backbone(config: str) -> str:
+    from mmengine.config import Config
+    return Config.fromfile(osp.join(REPO_ROOT, config)).model.backbone.type

@@ -4,8 +4,6 @@
 max_epochs = 30
 train_cfg = dict(type='ResumableEpochBasedTrainLoop',
                  max_epochs=max_epochs, val_begin=1, val_interval=1)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=1e-4))

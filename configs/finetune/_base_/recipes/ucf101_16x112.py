@@ -1,0 +1,2 @@
+# UCF101 16x112 clips, cosine schedule (30 epochs).
+_base_ = ['../datasets/ucf101_16x112.py', '../schedules/sgd_cosine.py']

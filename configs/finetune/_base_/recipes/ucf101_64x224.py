@@ -1,0 +1,3 @@
+# UCF101 64x224 clips (S3D-G), cosine schedule, 50 epochs.
+_base_ = ['../datasets/ucf101_64x224.py', '../schedules/sgd_cosine.py']
+train_cfg = dict(max_epochs=50)

@@ -1,0 +1,5 @@
+# Linear probe on finetune_c3d_ucf101.py: backbone frozen (frozen_stages=4:
+# stem and four stages, BN statistics fixed), linear classifier trained.
+_base_ = ['finetune_c3d_ucf101.py']
+model = dict(backbone=dict(frozen_stages=4))
+optim_wrapper = dict(optimizer=dict(lr=0.1, weight_decay=0.0))
