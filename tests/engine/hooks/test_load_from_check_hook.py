@@ -78,7 +78,8 @@ def test_fitting_backbone_loads_and_lists_the_new_classifier(tmp_path):
     state = _backbone_file(path, LITE)
     runner = _runner(DEMO_FINETUNE_CONFIG, tmp_path / 'work', path)
     runner.load_or_resume()
-    loaded = runner.model.backbone.state_dict()
+    loaded = {k: v.cpu() for k, v in
+              runner.model.backbone.state_dict().items()}
     assert all(torch.equal(loaded[k], v) for k, v in state.items())
     assert (f'load_from={path}: 2 keys not in the file, kept as initialised '
             "(expected for a finetune's new classifier): "
@@ -100,9 +101,10 @@ def test_partial_loading_only_when_allowed(tmp_path):
 
     runner = _runner(DEMO_FINETUNE_CONFIG, tmp_path / 'partial', path,
                      **{'default_hooks.load_from_check.allow_partial': True})
-    before = runner.model.backbone.layers[4].conv.weight.clone()
+    before = runner.model.backbone.layers[4].conv.weight.detach().cpu()
     runner.load_or_resume()
-    loaded = runner.model.backbone.state_dict()
+    loaded = {k: v.cpu() for k, v in
+              runner.model.backbone.state_dict().items()}
     assert all(torch.equal(loaded[k], v) for k, v in state.items()
                if not k.startswith('layers.4.'))
     assert torch.equal(loaded['layers.4.conv.weight'], before)
