@@ -275,3 +275,30 @@ def process_collection(ann_file: str, data_prefix: Optional[str],
                  broken.items()],
                 Path(str(out_list) + '.broken.txt'))
     return len(jobs) - len(broken), len(kept), sorted(broken)
+
+
+def collection_parser(doc: str, out_help: str, list_help: str):
+    """The arguments both collection tools take: the list, its folder, the
+    output folder and list, and the number of processes."""
+    import argparse
+    parser = argparse.ArgumentParser(
+        description=doc.splitlines()[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument('ann_file', help='`path [label]` video list')
+    parser.add_argument('--data-prefix', default=None,
+                        help='folder the list paths are relative to')
+    parser.add_argument('--out', required=True, help=out_help)
+    parser.add_argument('--out-list', required=True, help=list_help)
+    parser.add_argument('--workers', type=int, default=4,
+                        help='processes (0: this one)')
+    return parser
+
+
+def report(verb: str, made: int, kept: int, broken: List[str],
+           out_list: str) -> int:
+    """Print what a collection tool did; its exit status (1: broken
+    inputs)."""
+    listed = f', listed in {out_list}.broken.txt' if broken else ''
+    print(f'{verb} {made}, kept {kept} finished earlier, {len(broken)} '
+          f'broken (skipped{listed}); wrote {out_list}')
+    return 1 if broken else 0

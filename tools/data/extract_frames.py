@@ -10,21 +10,19 @@ them. Parallel (``--workers``), with a progress bar, and resumable:
 folders recorded in ``OUT/.done.jsonl`` that still hold every frame are
 kept.
 
-Example::
-
-    python tools/data/extract_frames.py \\
-        data/kinetics400/kinetics400_train_list_videos.txt \\
-        --data-prefix data/kinetics400/videos_train \\
-        --out data/kinetics400/rawframes_train \\
-        --out-list data/kinetics400/kinetics400_train_list_rawframes.txt
+For Kinetics-400 in MMAction2's layout: ``python tools/data/extract_frames.py
+data/kinetics400/kinetics400_train_list_videos.txt --data-prefix
+data/kinetics400/videos_train --out data/kinetics400/rawframes_train
+--out-list data/kinetics400/kinetics400_train_list_rawframes.txt``.
 """
-import argparse
 import sys
 from pathlib import Path
 
 from rspnet_mm.datasets.video_collection import (
+    collection_parser,
     extract_one,
     process_collection,
+    report,
 )
 
 
@@ -39,22 +37,13 @@ def folder_is_complete(out_root: Path, filename_tmpl: str):
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument('ann_file', help='`path [label]` video list')
-    parser.add_argument('--data-prefix', default=None,
-                        help='folder the list paths are relative to')
-    parser.add_argument('--out', required=True, help='frame folder root')
-    parser.add_argument('--out-list', required=True,
-                        help='annotation list `frame_dir total_frames label`')
+    parser = collection_parser(__doc__, 'frame folder root',
+                               'list of `frame_dir total_frames label`')
     parser.add_argument('--short-side', type=int, default=None,
                         help='shrink frames to this short side')
     parser.add_argument('--quality', type=int, default=95,
                         help='JPEG quality')
     parser.add_argument('--filename-tmpl', default='img_{:05}.jpg')
-    parser.add_argument('--workers', type=int, default=4,
-                        help='processes (0: this one)')
     args = parser.parse_args(argv)
     out = Path(args.out)
     job = dict(short_side=args.short_side, quality=args.quality,
@@ -63,11 +52,7 @@ def main(argv=None) -> int:
         args.ann_file, args.data_prefix, out, Path(args.out_list),
         extract_one, job, folder_is_complete(out, args.filename_tmpl),
         args.workers, 'extract')
-    print(f'extracted {made}, kept {kept} finished earlier, '
-          f'{len(broken)} broken (skipped'
-          + (f', listed in {args.out_list}.broken.txt)' if broken else ')')
-          + f'; wrote {args.out_list}')
-    return 1 if broken else 0
+    return report('extracted', made, kept, broken, args.out_list)
 
 
 if __name__ == '__main__':

@@ -19,14 +19,15 @@ Example::
         --out data/kinetics400/videos_train_256 \\
         --out-list data/kinetics400/kinetics400_train_list_videos_256.txt
 """
-import argparse
 import sys
 from pathlib import Path
 
 from rspnet_mm.datasets.transforms.errors import VideoReadError
 from rspnet_mm.datasets.transforms.frame_sources import PyAVReader
 from rspnet_mm.datasets.video_collection import (
+    collection_parser,
     process_collection,
+    report,
     transcode_one,
 )
 
@@ -43,22 +44,13 @@ def output_is_good(out_root: Path):
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument('ann_file', help='`path [label]` video list')
-    parser.add_argument('--data-prefix', default=None,
-                        help='folder the list paths are relative to')
-    parser.add_argument('--out', required=True, help='output folder')
-    parser.add_argument('--out-list', required=True,
-                        help='new list of the transcoded videos')
+    parser = collection_parser(__doc__, 'output folder',
+                               'new list of the transcoded videos')
     parser.add_argument('--short-side', type=int, default=256)
     parser.add_argument('--keyint', type=int, default=16,
                         help='frames between key frames')
     parser.add_argument('--crf', type=int, default=23)
     parser.add_argument('--preset', default='veryfast')
-    parser.add_argument('--workers', type=int, default=4,
-                        help='processes (0: this one)')
     args = parser.parse_args(argv)
     out = Path(args.out)
     job = dict(short_side=args.short_side, keyint=args.keyint,
@@ -66,11 +58,7 @@ def main(argv=None) -> int:
     made, kept, broken = process_collection(
         args.ann_file, args.data_prefix, out, Path(args.out_list),
         transcode_one, job, output_is_good(out), args.workers, 'transcode')
-    print(f'transcoded {made}, kept {kept} finished earlier, '
-          f'{len(broken)} broken (skipped'
-          + (f', listed in {args.out_list}.broken.txt)' if broken else ')')
-          + f'; wrote {args.out_list}')
-    return 1 if broken else 0
+    return report('transcoded', made, kept, broken, args.out_list)
 
 
 if __name__ == '__main__':
