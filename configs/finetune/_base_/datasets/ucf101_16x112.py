@@ -6,6 +6,8 @@
 # LabelledVideoDataset checks the list when it is built (file, line and fix
 # for a missing or out-of-range label, an empty list) and skips broken
 # videos in training (rspnet_mm/datasets/labelled_video_dataset.py).
+# VideoInit / VideoDecode read with PyAV (backend='decord' is the other
+# choice; docs/video_input.md).
 dataset_type = 'LabelledVideoDataset'
 data_root = 'data/ucf101/videos'
 split = '{{$SPLIT:1}}'
@@ -16,10 +18,10 @@ img_size = 112
 num_test_clips = 10
 
 train_pipeline = [
-    dict(type='DecordInit'),
+    dict(type='VideoInit'),
     dict(type='SampleFrames', clip_len=clip_len, frame_interval=1,
          num_clips=1),
-    dict(type='DecordDecode'),
+    dict(type='VideoDecode'),
     dict(type='RandomResizedCrop', area_range=(0.25, 1.0)),
     dict(type='Resize', scale=(img_size, img_size), keep_ratio=False),
     dict(type='Flip', flip_ratio=0.5),
@@ -27,20 +29,20 @@ train_pipeline = [
     dict(type='PackActionInputs'),
 ]
 val_pipeline = [
-    dict(type='DecordInit'),
+    dict(type='VideoInit'),
     dict(type='SampleFrames', clip_len=clip_len, frame_interval=1,
          num_clips=1, test_mode=True),
-    dict(type='DecordDecode'),
+    dict(type='VideoDecode'),
     dict(type='Resize', scale=(-1, img_size)),
     dict(type='CenterCrop', crop_size=img_size),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs'),
 ]
 test_pipeline = [
-    dict(type='DecordInit'),
+    dict(type='VideoInit'),
     dict(type='SampleFrames', clip_len=clip_len, frame_interval=1,
          num_clips=num_test_clips, test_mode=True),
-    dict(type='DecordDecode'),
+    dict(type='VideoDecode'),
     dict(type='Resize', scale=(-1, img_size)),
     dict(type='CenterCrop', crop_size=img_size),
     dict(type='FormatShape', input_format='NCTHW'),
