@@ -292,6 +292,15 @@ class PyAVReader:
             self._decode(indices, start, found)
             if len(found) < len(indices) and start > 0:
                 self._decode(indices, 0, found)  # e.g. an open GOP
+            if len(found) < len(indices) and self.by_pts is not None:
+                # Frames whose timestamps are not their packets' (packed
+                # B-frames in AVI): count the decoder's output instead.
+                by_pts, self.by_pts = self.by_pts, None
+                found.clear()
+                try:
+                    self._decode(indices, 0, found)
+                finally:
+                    self.by_pts = by_pts
         except Exception as error:  # av.error.FFmpegError and friends
             raise VideoReadError(
                 self.path, f'decoding frames {indices[0]}..{indices[-1]} '

@@ -180,3 +180,12 @@ def test_rawframe_reader_errors(tmp_path):
                        match='frame img_00005.jpg is missing or not an '
                        'image .the annotation file says 5 frames'):
         RawframeReader(str(folder), 5).read([0, 4])
+
+
+def test_frames_whose_timestamps_differ_from_their_packets(encoded_videos,
+                                                          shown_indices):
+    # As with packed B-frames in AVI: no decoded frame carries a packet's
+    # timestamp, so the reader counts the decoder's output instead.
+    reader = open_video(str(encoded_videos['mpeg4_avi']), 'pyav')
+    reader.by_pts = {pts + 1: index for pts, index in reader.by_pts.items()}
+    assert shown_indices(reader.read([3, 17, 39])) == [3, 17, 39]
