@@ -7,7 +7,8 @@
 3. evaluate the same backbone from RSPNet weights and from random
    initialisation: linear probe, kNN top-1 and retrieval R@1/R@5 on frozen
    features, a short finetune, and linear probes of the other labels;
-4. print the table, write work_dirs/demo/summary.json and demo.png.
+4. print the table, write work_dirs/demo/summary.json and demo.png (with
+   the Grad-CAM of 3 val clips, RSPNet vs random init, also as cam.png).
 
     python tools/demo.py [--minutes 15] [--work-dir work_dirs/demo]
 """
@@ -23,7 +24,13 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 import rspnet_mm  # noqa: E402,F401
 from rspnet_mm.compat import load_checkpoint_file  # noqa: E402
-from rspnet_mm.demo import evaluate, labels, pretrain, report  # noqa: E402
+from rspnet_mm.demo import (  # noqa: E402
+    cam_panel,
+    evaluate,
+    labels,
+    pretrain,
+    report,
+)
 from rspnet_mm.evaluation.functional import compare  # noqa: E402
 from rspnet_mm.models.backbones.backbone_checkpoint import (  # noqa: E402
     save_plain_checkpoint,
@@ -165,9 +172,14 @@ def main(argv=None) -> dict:
 
     report.write_summary(summary, osp.join(args.work_dir, 'summary.json'))
     report.plot(run['curves'], summary, osp.join(args.work_dir, 'demo.png'))
+    # Grad-CAM of 3 val clips, RSPNet vs random init, under the figure
+    panel = cam_panel.write_cam_panel(
+        osp.join(REPO_ROOT, run['config']), run['checkpoint'], data_dir,
+        osp.join(args.work_dir, 'cam.png'), seed=args.seed)
+    cam_panel.append_below(osp.join(args.work_dir, 'demo.png'), panel)
     print(report.format_table(summary))
-    print(f'[demo] wrote {args.work_dir}/summary.json and '
-          f'{args.work_dir}/demo.png')
+    print(f'[demo] wrote {args.work_dir}/summary.json, '
+          f'{args.work_dir}/demo.png and {panel}')
     return summary
 
 

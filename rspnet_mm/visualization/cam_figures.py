@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-_GAP = 2  # px between tiles, in the background colour
+GAP = 2  # px between tiles, in the background colour
 _BACKGROUND = 255
 
 
@@ -64,11 +64,11 @@ def tile(rows: np.ndarray, scale: int = 1) -> np.ndarray:
     """
     rows = _enlarge(rows, scale)
     n_rows, n_cols, h, w = rows.shape[:4]
-    grid = np.full((n_rows * (h + _GAP) - _GAP, n_cols * (w + _GAP) - _GAP,
+    grid = np.full((n_rows * (h + GAP) - GAP, n_cols * (w + GAP) - GAP,
                     3), _BACKGROUND, np.uint8)
     for r in range(n_rows):
         for c in range(n_cols):
-            y, x = r * (h + _GAP), c * (w + _GAP)
+            y, x = r * (h + GAP), c * (w + GAP)
             grid[y:y + h, x:x + w] = rows[r, c]
     return grid
 
