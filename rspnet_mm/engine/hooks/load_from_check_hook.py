@@ -117,9 +117,11 @@ class LoadFromCheckHook(Hook):
                 f'holds {what}; the config has model.backbone='
                 f'{dict(cfg)}. Backbone keys: {report}.')
             if not self.allow_partial:
-                hint = CONVERT_HINT if any('encoder_q.' in k for k in state) \
-                    else (f"Use a {cfg.get('type')} checkpoint or set "
-                          "model.backbone to the file's.")
+                official = 'model' in checkpoint or any(
+                    'encoder_q.' in k for k in state)
+                hint = CONVERT_HINT if official else (
+                    f"Use a {cfg.get('type')} checkpoint or set "
+                    "model.backbone to the file's.")
                 raise BackboneStateError(
                     f'{message} {hint} To load only the tensors that fit, '
                     'add --cfg-options '

@@ -115,6 +115,19 @@ def test_partial_loading_only_when_allowed(tmp_path):
     assert 'size mismatch' not in log
 
 
+def test_official_file_is_pointed_to_the_converter(tmp_path):
+    path = tmp_path / 'model_best_c3d.pth.tar'
+    torch.save({'arch': 'c3d', 'model': {
+        'encoder_q.encoder.conv1.weight': torch.zeros(1)}}, path)
+    runner = _runner(DEMO_FINETUNE_CONFIG, tmp_path / 'work', path)
+    with pytest.raises(BackboneStateError,
+                       match=r'It holds no backbone.\* weights \(first keys: '
+                       r'arch, model\);.*Backbone keys: 30 missing keys .*'
+                       'convert it first with tools/convert_official_'
+                       'checkpoint.py'):
+        runner.load_or_resume()
+
+
 def test_file_backbone_from_meta_or_keys():
     state = {f'backbone.{k}': v for k, v in
              MODELS.build(dict(type='LiteC3D')).state_dict().items()}
