@@ -37,13 +37,13 @@ test_pipeline = [
 train_dataloader = dict(
     batch_size=32, num_workers=2, persistent_workers=True,
     sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(type='VideoDataset', ann_file=ann_file_train,
+    dataset=dict(type='LabelledVideoDataset', ann_file=ann_file_train,
                  data_prefix=dict(video=data_root),
                  pipeline=train_pipeline))
 test_dataloader = dict(
     batch_size=16, num_workers=2, persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type='VideoDataset', ann_file=ann_file_val,
+    dataset=dict(type='LabelledVideoDataset', ann_file=ann_file_val,
                  data_prefix=dict(video=data_root),
                  pipeline=test_pipeline, test_mode=True))
 test_evaluator = dict(type='AccMetric')
