@@ -59,10 +59,14 @@ def list_from_config(path: str, split: str) -> Dict:
 
     Returns:
         dict: ``ann_file``, ``data_prefix``, ``delimiter``, ``multi_class``,
-        ``num_classes``.
+        ``num_classes`` (the dataset's, else the classifier head's) and
+        ``require_label`` (a classification dataset).
     """
     from mmengine.config import Config
+
+    from rspnet_mm.cli.data_options import UNLABELLED_TYPES, link_num_classes
     cfg = Config.fromfile(path)
+    link_num_classes(cfg)
     key = f'{split}_dataloader'
     loader = cfg.get(key)
     if not loader or 'dataset' not in loader:
@@ -83,7 +87,8 @@ def list_from_config(path: str, split: str) -> Dict:
                 data_prefix=rooted(prefix),
                 delimiter=dataset.get('delimiter', ' '),
                 multi_class=dataset.get('multi_class', False),
-                num_classes=dataset.get('num_classes'))
+                num_classes=dataset.get('num_classes'),
+                require_label=dataset.get('type') not in UNLABELLED_TYPES)
 
 
 def _check(job: Tuple[str, str, int]) -> Tuple[str, Dict]:

@@ -111,3 +111,17 @@ def test_missing_list_suggests_only_checker_options(tool, tmp_path, capsys):
     err = capsys.readouterr().err
     assert 'nowhere.txt not found; pass an existing list file' in err
     assert '--cfg-options' not in err and '--train-list' not in err
+
+
+def test_config_checks_labels_against_the_head(tool, videos, tmp_path,
+                                               capsys):
+    ann = write_list(tmp_path, ['good_a.mp4'])
+    ann.write_text(ann.read_text() + 'good_b.mp4 2\n')
+    config = tmp_path / 'cfg.py'
+    config.write_text(
+        "model = dict(cls_head=dict(num_classes=2))\n"
+        f"train_dataloader = dict(dataset=dict(type='LabelledVideoDataset', "
+        f"ann_file='{ann}', data_prefix=dict(video='{videos}')))\n")
+    assert tool.main([str(config)]) == 2
+    assert (f"{ann}, line 2 ('good_b.mp4 2'): label 2 is outside [0, 2)"
+            in capsys.readouterr().err)
