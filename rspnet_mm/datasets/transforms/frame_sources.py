@@ -149,9 +149,9 @@ class DecordReader:
         return check_frames(self.path, frames, indices, self.name)
 
 
-#: PyAV's RGB converter, shared by the readers of this process (it keeps its
-#: swscale context while the frame size and format stay the same).
-_REFORMATTER = None
+#: PyAV's RGB converter of each process (by pid), shared by its readers (it
+#: keeps its swscale context while the frame size and format stay the same).
+_REFORMATTERS: Dict[int, object] = {}
 
 
 class PyAVReader:
@@ -225,17 +225,20 @@ class PyAVReader:
         # One converter for all frames: ``frame.to_ndarray(format=...)``
         # sets up a new swscale context per frame (2.5 ms at 128 px, 30
         # times the conversion itself).
-        global _REFORMATTER
-        if _REFORMATTER is None:
+        # One thread: swscale's own thread pool would not survive a fork
+        # (a DataLoader worker forked after the main process decoded would
+        # wait on it forever), and workers are the parallelism.
+        reformatter = _REFORMATTERS.get(os.getpid())
+        if reformatter is None:
             from av.video.reformatter import VideoReformatter
-            _REFORMATTER = VideoReformatter()
+            reformatter = _REFORMATTERS[os.getpid()] = VideoReformatter()
         if self.size is None:
-            rgb = _REFORMATTER.reformat(frame, format='rgb24')
+            rgb = reformatter.reformat(frame, format='rgb24', threads=1)
         else:
-            rgb = _REFORMATTER.reformat(frame, format='rgb24',
-                                        height=self.size[0],
-                                        width=self.size[1],
-                                        interpolation='BILINEAR')
+            rgb = reformatter.reformat(frame, format='rgb24',
+                                       height=self.size[0],
+                                       width=self.size[1],
+                                       interpolation='BILINEAR', threads=1)
         return rgb.to_ndarray()
 
     def _index(self, frame, count: int) -> int:

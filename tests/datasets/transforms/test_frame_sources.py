@@ -2,6 +2,7 @@ import pickle
 
 import numpy as np
 import pytest
+import torch
 
 from rspnet_mm.datasets.transforms import VideoReadError
 from rspnet_mm.datasets.transforms.frame_sources import (
@@ -195,3 +196,25 @@ def test_frames_whose_timestamps_differ_from_their_packets(encoded_videos,
     assert reader.by_pts is not None
     assert shown_indices(reader.read([3, 17, 39])) == [3, 17, 39]
     assert reader.by_pts is not None  # restored for the next read
+
+
+class _Reads(torch.utils.data.Dataset):
+    def __init__(self, path):
+        self.path = path
+
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, index):
+        return len(open_video(self.path, 'pyav').read([index, 30]))
+
+
+def test_workers_forked_after_decoding_here_do_not_deadlock(video_dir):
+    # swscale's thread pool does not survive a fork: the converter runs
+    # single-threaded, so workers forked after this process decoded work.
+    path = str(video_dir / 'v80.mp4')
+    open_video(path, 'pyav').read([0, 1, 2])
+    loader = torch.utils.data.DataLoader(
+        _Reads(path), batch_size=2, num_workers=2, timeout=60,
+        multiprocessing_context='fork')
+    assert [batch.tolist() for batch in loader] == [[2, 2], [2, 2]]
