@@ -50,11 +50,17 @@ test_evaluator = dict(type='AccMetric')
 test_cfg = dict(type='TestLoop')
 val_cfg = None
 
+# The finetuning protocol (docs/demo.md), the same for both
+# initialisations: every layer at one lr (as the reference), linear warm-up
+# over the first 10 % of the iterations (rspnet_mm/demo/evaluate.py scales
+# it with max_iters), then cosine to 0.
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=150)
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=1e-4))
 param_scheduler = [
-    dict(type='CosineAnnealingLR', eta_min=0, by_epoch=False, begin=0)
+    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
+         end=15),
+    dict(type='CosineAnnealingLR', eta_min=0, by_epoch=False, begin=15)
 ]
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
 log_processor = dict(by_epoch=False, window_size=10)  # acc smoothed: see _base_

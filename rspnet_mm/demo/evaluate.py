@@ -91,9 +91,12 @@ def probe_all(train_x: np.ndarray, val_x: np.ndarray,
     return results
 
 
-def finetune(repo_root: str, data_dir: str, checkpoint: str, work_dir: str,
-             iters: int, num_classes: int) -> np.ndarray:
-    """Finetune the whole network briefly; per-video val success.
+def finetune_config(repo_root: str, data_dir: str, checkpoint: str,
+                    work_dir: str, iters: int, num_classes: int) -> Config:
+    """The demo's finetuning config for one initialisation.
+
+    The protocol (docs/demo.md) is the same for both initialisations; only
+    ``checkpoint`` differs. The warm-up stays the first 10 % of ``iters``.
 
     Args:
         repo_root (str): Repository root.
@@ -105,17 +108,33 @@ def finetune(repo_root: str, data_dir: str, checkpoint: str, work_dir: str,
         num_classes (int): Classes of the primary label.
 
     Returns:
-        np.ndarray: (M,) bool, val video classified right (4-clip test).
+        Config: Ready for ``Runner.from_cfg``.
     """
     cfg = Config.fromfile(osp.join(repo_root, FINETUNE_CONFIG))
     _point_at_data(cfg, data_dir, 'train_dataloader', 'train')
     _point_at_data(cfg, data_dir, 'test_dataloader', 'val')
     cfg.model.cls_head.num_classes = num_classes
     cfg.train_cfg.max_iters = iters
+    warmup, cosine = cfg.param_scheduler
+    warmup.end = cosine.begin = max(1, iters // 10)
     cfg.work_dir = work_dir
     cfg.load_from = checkpoint
     cfg.custom_hooks = [dict(type='LoopProgressBarHook', desc='finetune')]
     cfg.log_level = 'WARNING'
+    return cfg
+
+
+def finetune(repo_root: str, data_dir: str, checkpoint: str, work_dir: str,
+             iters: int, num_classes: int) -> np.ndarray:
+    """Finetune the whole network briefly; per-video val success.
+
+    Args: as :func:`finetune_config`.
+
+    Returns:
+        np.ndarray: (M,) bool, val video classified right (4-clip test).
+    """
+    cfg = finetune_config(repo_root, data_dir, checkpoint, work_dir, iters,
+                          num_classes)
     runner = Runner.from_cfg(copy.deepcopy(cfg))
     runner.train()
     model = runner.model
