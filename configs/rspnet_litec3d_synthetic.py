@@ -82,7 +82,7 @@ custom_hooks = [
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
 log_processor = dict(by_epoch=False, window_size=10)  # acc smoothed: see _base_
 default_hooks = dict(
-    logger=dict(interval=10),
+    logger=dict(interval=10, log_metric_by_epoch=False),  # monitor by iter
     checkpoint=dict(by_epoch=False, interval=500, max_keep_ckpts=1,
                     save_last=True, save_best='knn_top1', rule='greater'))
 randomness = dict(seed=0)

@@ -4,6 +4,8 @@
 _base_ = [
     '_base_/models/rspnet.py', '_base_/datasets/k400_rsp_pretrain.py',
     '_base_/schedules/sgd_cosine_200e.py', '_base_/pretrain_runtime.py'
+    # with the representation monitor (kNN / retrieval on UCF101 split 1,
+    # docs/pretraining.md), use '_base_/pretrain_monitor.py' in its place
 ]
 model = dict(backbone=dict(type='VCOPR2Plus1D'), rsp_head=dict(in_channels=512),
              avid_head=dict(in_channels=512))

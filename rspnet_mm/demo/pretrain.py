@@ -35,6 +35,10 @@ def pretrain(repo_root: str, data_dir: str, work_dir: str,
                                                      'train_list.txt')
     cfg.train_dataloader.dataset.data_prefix = dict(
         video=osp.join(data_dir, 'videos'))
+    # the representation monitor scores the backbone on the val split
+    cfg.val_dataloader.dataset.ann_file = osp.join(data_dir, 'val_list.txt')
+    cfg.val_dataloader.dataset.data_prefix = dict(
+        video=osp.join(data_dir, 'videos'))
     cfg.custom_hooks = [
         dict(type='TimeBudgetHook', seconds=seconds, progress=True),
         dict(type='RNGStateHook')
@@ -68,17 +72,25 @@ def read_scalars(work_dir: str) -> List[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
+def monitor_records(curves: List[dict]) -> List[dict]:
+    """The representation monitor's records (``knn_top1``, ...) by step."""
+    return [c for c in curves if 'knn_top1' in c]
+
+
 def summarise(curves: List[dict], iters: int, seconds: float) -> dict:
     """The ``pretrain`` block of summary.json.
 
     Args:
-        curves (list[dict]): Logged training records.
+        curves (list[dict]): Logged training and monitor records.
         iters (int): Iterations run.
         seconds (float): Training wall time.
 
     Returns:
         dict: loss_first, loss_last, rsp_acc_last, avid_acc_last (means
-        over the last ``LAST_ITERS`` iterations), iters, seconds.
+        over the last ``LAST_ITERS`` iterations), iters, seconds, and
+        ``monitor``: the monitor's ``steps``, ``knn_top1``,
+        ``retrieval_r1``, ``retrieval_r5`` (fractions), ``seconds_each``
+        (mean time of one evaluation) and ``share`` (of the training time).
     """
     train = [c for c in curves if 'loss' in c]
     if not train:
@@ -88,6 +100,13 @@ def summarise(curves: List[dict], iters: int, seconds: float) -> dict:
     def mean(key):
         return sum(c[key] for c in last) / len(last)
 
+    monitored = monitor_records(curves)
+    monitor = {key: [c[key] for c in monitored]
+               for key in ('knn_top1', 'retrieval_r1', 'retrieval_r5')}
+    spent = sum(c['monitor_seconds'] for c in monitored)
+    monitor.update(steps=[c['step'] for c in monitored],
+                   seconds_each=spent / max(len(monitored), 1),
+                   share=spent / seconds if seconds > 0 else 0.0)
     return dict(loss_first=train[0]['loss'], loss_last=train[-1]['loss'],
                 rsp_acc_last=mean('rsp_acc'), avid_acc_last=mean('avid_acc'),
-                iters=iters, seconds=seconds)
+                iters=iters, seconds=seconds, monitor=monitor)

@@ -39,6 +39,20 @@ def format_table(summary: dict) -> str:
         f'loss {p["loss_first"]:.3f} -> {p["loss_last"]:.3f}; rsp_acc '
         f'(last 50 it) {p["rsp_acc_last"]:.3f}; avid_acc '
         f'{p["avid_acc_last"]:.3f}; whole demo {summary["elapsed_s"]:.0f} s')
+    monitor = p.get('monitor')
+    if monitor and monitor['steps']:
+        best = max(range(len(monitor['steps'])),
+                   key=monitor['knn_top1'].__getitem__)
+        lines.append(
+            f'representation monitor ({len(monitor["steps"])} evaluations, '
+            f'{monitor["seconds_each"]:.1f} s each, '
+            f'{100 * monitor["share"]:.1f}% of pretraining): knn_top1 '
+            f'{monitor["knn_top1"][0]:.3f} at iteration '
+            f'{monitor["steps"][0]} -> {monitor["knn_top1"][-1]:.3f} at '
+            f'{monitor["steps"][-1]} (best {monitor["knn_top1"][best]:.3f} '
+            f'at {monitor["steps"][best]}); retrieval_r1 '
+            f'{monitor["retrieval_r1"][-1]:.3f}, retrieval_r5 '
+            f'{monitor["retrieval_r5"][-1]:.3f}')
     return '\n'.join(lines)
 
 
@@ -48,17 +62,24 @@ def write_summary(summary: dict, path: str) -> None:
         json.dump(summary, f, indent=2, default=float)
 
 
-def plot(curves: List[dict], summary: Dict, path: str) -> None:
-    """Pretraining curves and the random-vs-RSPNet bars, as a PNG.
+MONITOR_NAMES = ('knn_top1', 'retrieval_r1', 'retrieval_r5')
+
+
+def draw(curves: List[dict], summary: Dict) -> plt.Figure:
+    """The demo figure: pretraining losses, pretext accuracies, the
+    representation monitor over pretraining, random-vs-RSPNet bars.
 
     Args:
-        curves (list[dict]): Logged pretraining records.
+        curves (list[dict]): Logged pretraining records (training records
+            have ``loss``, monitor records ``knn_top1``).
         summary (dict): The demo summary.
-        path (str): Output .png path.
+
+    Returns:
+        Figure: Four panels, in that order.
     """
     train = [c for c in curves if 'loss' in c]
     steps = [c['step'] for c in train]
-    fig, axes = plt.subplots(1, 3, figsize=(17, 4.5))
+    fig, axes = plt.subplots(1, 4, figsize=(22, 4.5))
     for key in ('loss_rsp', 'loss_avid'):
         axes[0].plot(steps, [c[key] for c in train], label=key)
     axes[0].set_xlabel('iteration')
@@ -70,6 +91,15 @@ def plot(curves: List[dict], summary: Dict, path: str) -> None:
     axes[1].set_xlabel('iteration')
     axes[1].set_title('pretraining accuracies (10-iteration means)')
     axes[1].legend()
+    monitored = [c for c in curves if 'knn_top1' in c]
+    for key in MONITOR_NAMES:
+        axes[2].plot([c['step'] for c in monitored],
+                     [c[key] for c in monitored], marker='o', label=key)
+    axes[2].set_ylim(0, 1)
+    axes[2].set_xlabel('iteration')
+    axes[2].set_title(f'representation monitor (val, '
+                      f'{summary["probe_label"]}, leave-one-out)')
+    axes[2].legend()
     names = list(MAIN_EVALS) + list(summary['probes'])
     results = [summary[n] if n in MAIN_EVALS else summary['probes'][n]
                for n in names]
@@ -79,13 +109,25 @@ def plot(curves: List[dict], summary: Dict, path: str) -> None:
         values = [r[key] for r in results]
         errors = [[v - r[f'{key}_ci'][0] for v, r in zip(values, results)],
                   [r[f'{key}_ci'][1] - v for v, r in zip(values, results)]]
-        axes[2].bar([x + offset for x in xs], values, 0.4, yerr=errors,
+        axes[3].bar([x + offset for x in xs], values, 0.4, yerr=errors,
                     color=colour, label=f'{key} init', capsize=2)
-    axes[2].set_xticks(list(xs))
-    axes[2].set_xticklabels(names, rotation=45, ha='right', fontsize=8)
-    axes[2].set_ylabel('% (95% Wilson interval)')
-    axes[2].set_title(f'val n={summary["val_size"]}')
-    axes[2].legend()
+    axes[3].set_xticks(list(xs))
+    axes[3].set_xticklabels(names, rotation=45, ha='right', fontsize=8)
+    axes[3].set_ylabel('% (95% Wilson interval)')
+    axes[3].set_title(f'val n={summary["val_size"]}')
+    axes[3].legend()
     fig.tight_layout()
+    return fig
+
+
+def plot(curves: List[dict], summary: Dict, path: str) -> None:
+    """Draw the demo figure (see :func:`draw`) and save it as a PNG.
+
+    Args:
+        curves (list[dict]): Logged pretraining records.
+        summary (dict): The demo summary.
+        path (str): Output .png path.
+    """
+    fig = draw(curves, summary)
     fig.savefig(path, dpi=100)
     plt.close(fig)

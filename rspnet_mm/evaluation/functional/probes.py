@@ -11,6 +11,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .retrieval import cosine_topk
+
 
 def linear_probe(train_x: torch.Tensor, train_y: torch.Tensor,
                  test_x: torch.Tensor, test_y: torch.Tensor,
@@ -59,7 +61,8 @@ def linear_probe(train_x: torch.Tensor, train_y: torch.Tensor,
 
 def knn_predict(train_x: torch.Tensor, train_y: torch.Tensor,
                 test_x: torch.Tensor, k: int = 10,
-                temperature: float = 0.07) -> torch.Tensor:
+                temperature: float = 0.07,
+                exclude_self: bool = False) -> torch.Tensor:
     """Weighted kNN classifier on cosine similarity (InstDisc style).
 
     Each of the k nearest train videos votes for its class with weight
@@ -71,17 +74,18 @@ def knn_predict(train_x: torch.Tensor, train_y: torch.Tensor,
         test_x (Tensor): (M, D) test features.
         k (int): Neighbours. Defaults to 10.
         temperature (float): Vote temperature. Defaults to 0.07.
+        exclude_self (bool): Test video i is train video i and must not
+            vote for itself (leave-one-out on one labelled set). Defaults
+            to False.
 
     Returns:
         Tensor: (M,) predicted labels.
     """
-    sim = F.normalize(test_x.double(), dim=1) @ \
-        F.normalize(train_x.double(), dim=1).T  # (M, N)
-    k = min(k, train_x.shape[0])
-    top_sim, top_idx = sim.topk(k, dim=1)
+    neighbours, top_sim = cosine_topk(test_x, train_x, k, exclude_self,
+                                      return_similarity=True)
     num_classes = int(train_y.max()) + 1
     votes = torch.zeros(test_x.shape[0], num_classes, dtype=torch.float64)
-    votes.scatter_add_(1, train_y[top_idx], (top_sim / temperature).exp())
+    votes.scatter_add_(1, train_y[neighbours], (top_sim / temperature).exp())
     return votes.argmax(1)
 
 

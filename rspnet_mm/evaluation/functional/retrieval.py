@@ -4,14 +4,16 @@ A query scores a hit at k when any of its k nearest gallery videos (cosine
 similarity) shares its class. Ties in similarity keep the gallery order
 (stable sort), so results do not depend on the sorting backend.
 """
-from typing import Dict, Optional, Sequence
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
 
 
 def cosine_topk(query: torch.Tensor, gallery: torch.Tensor, k: int,
-                exclude_self: bool = False) -> torch.Tensor:
+                exclude_self: bool = False,
+                return_similarity: bool = False
+                ) -> Union[torch.Tensor, Tuple[torch.Tensor, torch.Tensor]]:
     """Indices of the k most similar gallery rows for every query row.
 
     Args:
@@ -21,9 +23,13 @@ def cosine_topk(query: torch.Tensor, gallery: torch.Tensor, k: int,
             one with ``exclude_self``).
         exclude_self (bool): Query i is gallery row i and must not be its
             own neighbour (leave-one-out). Defaults to False.
+        return_similarity (bool): Also return the similarities of the
+            neighbours. Defaults to False.
 
     Returns:
-        Tensor: (Q, k') int64 gallery indices, most similar first.
+        Tensor | tuple[Tensor, Tensor]: (Q, k') int64 gallery indices,
+        most similar first, and with ``return_similarity`` their (Q, k')
+        float64 cosine similarities.
     """
     query = F.normalize(query.double(), dim=1)
     gallery = F.normalize(gallery.double(), dim=1)
@@ -37,7 +43,9 @@ def cosine_topk(query: torch.Tensor, gallery: torch.Tensor, k: int,
         sim.fill_diagonal_(float('-inf'))
         available -= 1
     k = min(k, available)
-    order = torch.sort(sim, dim=1, descending=True, stable=True).indices
+    top_sim, order = torch.sort(sim, dim=1, descending=True, stable=True)
+    if return_similarity:
+        return order[:, :k], top_sim[:, :k]
     return order[:, :k]
 
 

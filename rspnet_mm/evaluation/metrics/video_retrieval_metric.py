@@ -1,6 +1,6 @@
 """Registered metric: video-to-video retrieval recall R@1/5/10/20/50."""
 import os.path as osp
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -60,9 +60,14 @@ class VideoRetrievalMetric(BaseMetric):
                      label=int(label.item() if torch.is_tensor(label)
                                else label)))
 
+    @staticmethod
+    def stack(results: List[dict]) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Features (V, D) and labels (V,) of the processed videos."""
+        return (torch.stack([r['feature'] for r in results]),
+                torch.tensor([r['label'] for r in results]))
+
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
-        features = torch.stack([r['feature'] for r in results])
-        labels = torch.tensor([r['label'] for r in results])
+        features, labels = self.stack(results)
         if self.dump_features:
             folder = osp.dirname(osp.abspath(self.dump_features))
             if not osp.isdir(folder):

@@ -86,9 +86,9 @@ class RSPNet(BaseRecognizer):
     more samples per sub-batch.
 
     ``mode='tensor'`` returns the query backbone's features; ``mode=
-    'predict'`` raises NotImplementedError: pretraining has no predictions
-    (evaluate the backbone with the fine-tuning or retrieval configs, or
-    the representation monitor of ``configs/_base_/pretrain_monitor.py``).
+    'predict'`` (what mmengine's val loop calls) attaches each video's
+    pooled query-backbone feature, for the representation monitor during
+    pretraining (``configs/_base_/pretrain_monitor.py``).
 
     Args:
         backbone (dict): Any single-output 3D backbone config.
@@ -158,6 +158,8 @@ class RSPNet(BaseRecognizer):
         self.rsp_head = None if rsp_head is None else MODELS.build(rsp_head)
         self.avid_head = None if avid_head is None else MODELS.build(
             avid_head)
+        # pooling for predict(); no parameters, nothing in the state dict
+        self.feature_head = MODELS.build(dict(type='VideoFeatureHead'))
         self.shuffle_bn = shuffle_bn
         self.bn_splits = bn_splits
         self._split_logged = False
@@ -204,14 +206,27 @@ class RSPNet(BaseRecognizer):
         return self.backbone(inputs), dict()
 
     def predict(self, inputs: Tensor, data_samples: OptSampleList,
-                **kwargs):
-        """Not available: see the class docstring."""
-        raise NotImplementedError(
-            'RSPNet is a pretraining model without predictions; use '
-            "mode='tensor' for backbone features, or evaluate the backbone "
-            'with a fine-tuning or retrieval config (remove val/test loops '
-            'from the pretraining config, or use the representation '
-            'monitor of configs/_base_/pretrain_monitor.py)')
+                **kwargs) -> OptSampleList:
+        """Pooled query-backbone features, for the representation monitor.
+
+        Args:
+            inputs (Tensor): Clips of a test pipeline, shape (N, num_clips,
+                C, T, H, W).
+            data_samples (list[ActionDataSample]): The N samples.
+
+        Returns:
+            list[ActionDataSample]: The samples, each with
+            ``video_feature`` (C,): the backbone output averaged over
+            space-time and over the clips (``VideoFeatureHead``).
+        """
+        if data_samples is None or inputs.dim() != 6:
+            raise ValueError(
+                "RSPNet.predict embeds test clips (N, num_clips, C, T, H, W) "
+                'with their data samples (the representation monitor, '
+                f'configs/_base_/pretrain_monitor.py), got inputs of shape '
+                f'{tuple(inputs.shape)}')
+        feats, _ = self.extract_feat(inputs)  # [N * num_clips, C, ...]
+        return self.feature_head.predict(feats, data_samples)
 
     def loss(self, inputs: Tensor, data_samples: OptSampleList = None,
              **kwargs) -> Dict[str, Tensor]:

@@ -64,3 +64,13 @@ def test_paired_bootstrap_and_compare():
     same = compare(a, a)
     assert same['diff_ci'] == (0.0, 0.0) and same['rspnet_better'] is False
     assert math.isclose(same['random_ci'][0], wilson_interval(50, 100)[0])
+
+
+def test_knn_leave_one_out_ignores_each_video_itself():
+    x = torch.tensor([[1., 0.], [0.9, 0.1], [0., 1.], [0.1, 0.9]])
+    y = torch.tensor([0, 1, 1, 0])
+    # with itself as neighbour every video would be right at k=1
+    assert knn_predict(x, y, x, k=1).tolist() == [0, 1, 1, 0]
+    # without: each takes the label of its nearest other video
+    assert knn_predict(x, y, x, k=1, exclude_self=True).tolist() == \
+        [1, 0, 0, 1]
