@@ -4,6 +4,7 @@ the weights of an uninterrupted run."""
 import os
 import signal
 
+import numpy as np
 import pytest
 import torch
 from mmaction.datasets import VideoDataset
@@ -14,6 +15,7 @@ from rspnet_mm.testing.recipes import (
     load_tool,
     tiny_recognizer_args,
 )
+from rspnet_mm.testing.videos import write_video
 
 # 4 videos, batch 1: 4 iterations per epoch, 2 epochs
 ITERS = 8
@@ -22,12 +24,16 @@ RESUMABLE = ['train_cfg.type=ResumableEpochBasedTrainLoop',
              'train_dataloader.batch_size=1', 'train_cfg.max_epochs=2']
 
 
-@pytest.fixture
-def loads(monkeypatch):
-    """The dataset indices loaded in this process, in order; set
-    ``loads.sigterm_at = n`` to send SIGTERM to the process while the n-th
+class Loads(list):
+    """The dataset indices loaded in this process, in order; with
+    ``sigterm_at = n`` SIGTERM is sent to the process while the n-th
     sample loads."""
-    record = type('Loads', (list, ), {'sigterm_at': None})()
+    sigterm_at = None
+
+
+@pytest.fixture(scope='module')
+def patched_loads():
+    record = Loads()
     real_getitem = VideoDataset.__getitem__
 
     def getitem(self, idx):
@@ -36,8 +42,30 @@ def loads(monkeypatch):
             os.kill(os.getpid(), signal.SIGTERM)
         return real_getitem(self, idx)
 
-    monkeypatch.setattr(VideoDataset, '__getitem__', getitem)
-    return record
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(VideoDataset, '__getitem__', getitem)
+        yield record
+
+
+@pytest.fixture
+def loads(patched_loads):
+    patched_loads.clear()
+    patched_loads.sigterm_at = None
+    return patched_loads
+
+
+@pytest.fixture(scope='module')
+def video_set(tmp_path_factory):
+    """Four 12-frame 40x40 clips of two classes (a colour cast each)."""
+    root = tmp_path_factory.mktemp('clips')
+    frames = np.random.default_rng(1).integers(0, 255, (4, 12, 40, 40, 3),
+                                               dtype=np.uint8)
+    for i, clip in enumerate(frames):
+        clip[..., i % 2] = 255
+        write_video(root / f'c{i}.mp4', clip)
+    (root / 'list.txt').write_text(''.join(f'c{i}.mp4 {i % 2}\n'
+                                           for i in range(4)))
+    return dict(root=str(root), ann_file=str(root / 'list.txt'))
 
 
 def train(video_set, work, *extra):
@@ -46,23 +74,24 @@ def train(video_set, work, *extra):
                              *RESUMABLE, *extra])
 
 
-@pytest.fixture
-def uninterrupted(tiny_video_set, tmp_path, loads):
-    train(tiny_video_set, tmp_path / 'full')
-    order = list(loads)
-    loads.clear()
-    return order, load_checkpoint_file(str(tmp_path / 'full' /
-                                           'epoch_2.pth'))
+@pytest.fixture(scope='module')
+def uninterrupted(video_set, patched_loads, tmp_path_factory):
+    """The loading order and last checkpoint of an uninterrupted run."""
+    patched_loads.clear()
+    work = tmp_path_factory.mktemp('full')
+    train(video_set, work)
+    order = list(patched_loads)
+    return order, load_checkpoint_file(str(work / 'epoch_2.pth'))
 
 
 @pytest.mark.parametrize('stop_at', [3, 6])  # epoch 1, batch 3; epoch 2, 2
 def test_resume_inside_an_epoch_sees_the_same_batches_and_weights(
-        tiny_video_set, tmp_path, loads, uninterrupted, stop_at):
+        video_set, tmp_path, loads, uninterrupted, stop_at):
     order, expected = uninterrupted
     assert len(order) == ITERS and sorted(order[:4]) == [0, 1, 2, 3]
     work = tmp_path / 'cut'
     loads.sigterm_at = stop_at
-    train(tiny_video_set, work)  # SIGTERM: latest.pth, then a clean stop
+    train(video_set, work)  # SIGTERM: latest.pth, then a clean stop
     assert list(loads) == order[:stop_at]
     latest = load_checkpoint_file(str(work / 'latest.pth'))
     assert latest['meta'] == {**latest['meta'], 'iter': stop_at,
@@ -71,7 +100,7 @@ def test_resume_inside_an_epoch_sees_the_same_batches_and_weights(
 
     loads.clear()
     loads.sigterm_at = None
-    train(tiny_video_set, work, '--resume')
+    train(video_set, work, '--resume')
     # the rest of the uninterrupted run's batches, and nothing else loaded:
     # the resume costs no decoding, wherever it starts
     assert list(loads) == order[stop_at:]
@@ -84,15 +113,15 @@ def test_resume_inside_an_epoch_sees_the_same_batches_and_weights(
 
 
 def test_a_sampler_that_cannot_skip_replays_with_a_warning(
-        tiny_video_set, tmp_path, loads, uninterrupted, capsys):
+        video_set, tmp_path, loads, uninterrupted, capsys):
     order, expected = uninterrupted
     work = tmp_path / 'cut'
     stock = ['train_dataloader.sampler.type=DefaultSampler']
     loads.sigterm_at = 3
-    train(tiny_video_set, work, *stock)
+    train(video_set, work, *stock)
     loads.clear()
     loads.sigterm_at = None
-    train(tiny_video_set, work, *stock, '--resume')
+    train(video_set, work, *stock, '--resume')
     assert list(loads) == order  # the 3 used samples loaded and dropped
     log = capsys.readouterr().out
     assert ('Resuming at batch 3 of epoch 1: DefaultSampler cannot start '
