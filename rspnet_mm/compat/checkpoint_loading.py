@@ -54,12 +54,6 @@ def _allowed_globals() -> list:
             (_history_buffer_getattr, 'builtins.getattr')]
 
 
-def checkpoints_trusted() -> bool:
-    """Whether the user opted in to loading arbitrary pickles."""
-    return (os.environ.get(TRUST_ENV, '') in ('1', 'true', 'yes')
-            or getattr(_STATE, 'trusted', False))
-
-
 @contextlib.contextmanager
 def trusted_checkpoints() -> Iterator[None]:
     """Load files with ``weights_only=False`` inside this block (only
@@ -92,7 +86,8 @@ def load_checkpoint_file(filename: str,
     filename = osp.expanduser(str(filename))
     if not osp.isfile(filename):
         raise FileNotFoundError(f'checkpoint {filename} can not be found.')
-    if trust or checkpoints_trusted():
+    if (trust or getattr(_STATE, 'trusted', False)
+            or os.environ.get(TRUST_ENV, '') in ('1', 'true', 'yes')):
         return torch.load(filename, map_location=map_location,
                           weights_only=False)
     try:
@@ -115,16 +110,17 @@ def load_checkpoint_file(filename: str,
             f'corrupt?): {err}') from err
 
 
-def _mmengine_local_loader(filename, map_location=None):
-    return load_checkpoint_file(filename, map_location=map_location)
+def load_from_local(filename, map_location=None):
+    """mmengine's local loader, made safe (the name is what it logs)."""
+    return load_checkpoint_file(filename, map_location)
 
 
 def apply() -> bool:
     """Register :func:`load_checkpoint_file` for mmengine's local paths;
     True when it was (re-)registered."""
     from mmengine.runner.checkpoint import CheckpointLoader
-    if CheckpointLoader._schemes.get('') is _mmengine_local_loader:
+    if CheckpointLoader._schemes.get('') is load_from_local:
         return False
     CheckpointLoader.register_scheme(
-        prefixes='', loader=_mmengine_local_loader, force=True)
+        prefixes='', loader=load_from_local, force=True)
     return True

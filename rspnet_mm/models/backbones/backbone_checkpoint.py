@@ -88,45 +88,35 @@ def check_backbone_state_dict(model: nn.Module,
                              f'({len(expected)} keys): {report}. {hint}')
 
 
-def backbone_state_from_checkpoint(checkpoint: Mapping,
-                                   source: str) -> Dict[str, torch.Tensor]:
-    """The ``backbone.*`` tensors (prefix removed) of a loaded file in the
-    format above, of a recognizer checkpoint (not those of
-    ``key_encoder.module.backbone.*``) or of a bare backbone state dict.
+def load_backbone_checkpoint(model: nn.Module, path: str) -> None:
+    """Load a backbone file into ``model`` strictly (``pretrained=``).
+
+    Takes the ``backbone.*`` tensors of a file in the format above or of a
+    recognizer checkpoint (not ``key_encoder.module.backbone.*``), or a
+    bare backbone state dict.
 
     Raises:
-        BackboneStateError: Not a dict of tensors, or no weights in it.
+        BackboneStateError: Not a dict of tensors, for another backbone
+            type, or keys or shapes differ.
+        rspnet_mm.compat.UnsafeCheckpointError: Not a tensors-only file.
     """
+    checkpoint = load_checkpoint_file(path)
     if not isinstance(checkpoint, Mapping):
-        raise BackboneStateError(f'{source} holds a '
+        raise BackboneStateError(f'{path} holds a '
                                  f'{type(checkpoint).__name__}, not a dict')
     if 'state_dict' not in checkpoint and 'model' in checkpoint:
-        raise BackboneStateError(f"{source} has 'model' but no 'state_dict'"
-                                 f'. {CONVERT_HINT}')
+        raise BackboneStateError(f"{path} has 'model' but no 'state_dict'. "
+                                 f'{CONVERT_HINT}')
     state = sub_state_dict(checkpoint.get('state_dict', checkpoint))
     if any(k.startswith('backbone.') for k in state):
         state = sub_state_dict(state, 'backbone.')
     others = [k for k, v in state.items() if not isinstance(v, torch.Tensor)]
     if len(others) == len(state):
-        raise BackboneStateError(f'{source} holds no weights (top-level '
-                                 f'keys: {sample_keys(checkpoint)})')
+        raise BackboneStateError(f'{path} holds no weights (top-level keys: '
+                                 f'{sample_keys(checkpoint)})')
     if others:
-        raise BackboneStateError(f'{source}: state dict entries that are not '
+        raise BackboneStateError(f'{path}: state dict entries that are not '
                                  f'tensors: {sample_keys(others)}')
-    return state
-
-
-def load_backbone_checkpoint(model: nn.Module, path: str) -> None:
-    """Load a backbone checkpoint file into ``model`` strictly
-    (``pretrained=``).
-
-    Raises:
-        BackboneStateError: The file is for another backbone type, or keys
-            or shapes differ.
-        rspnet_mm.compat.UnsafeCheckpointError: Not a tensors-only file.
-    """
-    checkpoint = load_checkpoint_file(path)
-    state = backbone_state_from_checkpoint(checkpoint, path)
     saved = (checkpoint.get('meta') or {}).get('backbone') or {}
     name = type(model).__name__
     if saved.get('type', name) != name:

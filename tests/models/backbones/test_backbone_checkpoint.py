@@ -2,11 +2,12 @@
 import pytest
 import torch
 from mmaction.registry import MODELS
+from torch import nn
 
 from rspnet_mm.models.backbones import BackboneStateError
 from rspnet_mm.models.backbones.backbone_checkpoint import (
-    backbone_state_from_checkpoint,
     check_backbone_state_dict,
+    load_backbone_checkpoint,
     plain_backbone_config,
     save_plain_checkpoint,
 )
@@ -87,20 +88,24 @@ def test_official_keys_get_a_conversion_hint():
         check_backbone_state_dict(model, state, 'official.pth.tar')
 
 
-def test_full_recognizer_checkpoint_gives_the_query_backbone():
-    weight = torch.ones(2)
-    checkpoint = {
+def test_recognizer_checkpoint_gives_the_query_backbone(tmp_path):
+    model = nn.Sequential(nn.Linear(2, 1))
+    path = tmp_path / 'epoch_3.pth'
+    torch.save({
         'state_dict': {
-            'module.backbone.conv.weight': weight,
-            'key_encoder.module.backbone.conv.weight': torch.zeros(2),
+            'module.backbone.0.weight': torch.ones(1, 2),
+            'backbone.0.bias': torch.ones(1),
+            'key_encoder.module.backbone.0.weight': torch.zeros(1, 2),
             'rsp_head.fc.weight': torch.zeros(2),
         },
         'meta': {'epoch': 3},
-    }
-    state = backbone_state_from_checkpoint(checkpoint, 'x.pth')
-    assert list(state) == ['conv.weight'] and state['conv.weight'] is weight
-    with pytest.raises(BackboneStateError, match='x.pth holds no weights'):
-        backbone_state_from_checkpoint({'meta': {}}, 'x.pth')
+    }, path)
+    load_backbone_checkpoint(model, str(path))
+    assert torch.equal(model[0].weight, torch.ones(1, 2))
+    torch.save({'meta': {}}, path)
+    with pytest.raises(BackboneStateError, match='epoch_3.pth holds no '
+                       r'weights \(top-level keys: meta\)'):
+        load_backbone_checkpoint(model, str(path))
 
 
 def test_official_file_as_pretrained_gets_a_conversion_hint(tmp_path):
