@@ -66,3 +66,45 @@ def test_s3dg_k400_config_runs_one_iteration_on_synthetic_videos(tmp_path):
     if before is not None:
         after = model.backbone.state_dict()['conv1.conv.weight']
         assert not torch.equal(before, after)
+
+
+def test_pretraining_configs_have_split_bn_and_head_weights():
+    cfg = Config.fromfile(str(CONFIGS / 'rspnet_c3d_k400.py'))
+    assert cfg.model.shuffle_bn is True and cfg.model.bn_splits is None
+    assert cfg.model.rsp_head.loss_weight == 1.0
+    assert cfg.model.avid_head.loss_weight == 1.0
+    assert 'rsp_loss_weight' not in cfg.model
+    assert cfg.get('val_cfg') is None  # the monitor is an option
+
+
+def test_monitor_base_replaces_the_pretraining_runtime(tmp_path):
+    # what the comment in rspnet_c3d_k400.py tells users to do
+    text = (CONFIGS / 'rspnet_c3d_k400.py').read_text().replace(
+        "'_base_/pretrain_runtime.py'", "'_base_/pretrain_monitor.py'")
+    text = text.replace("'_base_/", f"'{CONFIGS}/_base_/")
+    path = tmp_path / 'rspnet_c3d_k400_monitor.py'
+    path.write_text(text)
+    cfg = Config.fromfile(str(path))
+    assert cfg.val_cfg == dict(type='RepresentationMonitorLoop')
+    assert cfg.val_evaluator == dict(type='RepresentationMonitorMetric',
+                                     k=10)
+    dataset = cfg.val_dataloader.dataset
+    assert dataset.ann_file == 'data/ucf101/ucf101_val_split_1_videos.txt'
+    assert dataset.data_prefix.video == 'data/ucf101/videos'
+    assert dataset.pipeline[1].num_clips == 1
+    assert dataset.pipeline[4].crop_size == 112
+    assert cfg.default_hooks.checkpoint.save_best == 'knn_top1'
+    assert cfg.default_hooks.checkpoint.rule == 'greater'
+    # the pretraining runtime underneath is kept
+    assert cfg.default_hooks.checkpoint.interval == 50
+    assert cfg.train_cfg.max_epochs == 200
+
+
+def test_demo_config_monitors_the_synthetic_val_set():
+    cfg = Config.fromfile(str(CONFIGS / 'rspnet_litec3d_synthetic.py'))
+    assert cfg.val_cfg.type == 'RepresentationMonitorLoop'
+    assert cfg.val_dataloader.dataset.ann_file == \
+        'data/synthetic_motion/val_list.txt'
+    assert cfg.train_cfg.val_interval == 100
+    assert cfg.default_hooks.logger.log_metric_by_epoch is False
+    assert cfg.default_hooks.checkpoint.save_best == 'knn_top1'

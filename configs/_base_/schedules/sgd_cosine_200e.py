@@ -5,9 +5,9 @@
 base_lr = 0.1
 max_epochs = 200
 
-train_cfg = dict(type='ResumableEpochBasedTrainLoop',
-                 max_epochs=max_epochs, val_interval=max_epochs + 1)
-val_cfg = None
+# no val_cfg here: _base_/pretrain_monitor.py adds the representation
+# monitor, run every val_interval epochs (mmengine's default: 1)
+train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=max_epochs)
 test_cfg = None
 
 optim_wrapper = dict(
