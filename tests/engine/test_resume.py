@@ -10,6 +10,7 @@ import time
 
 import pytest
 import torch
+from mmaction.datasets import VideoDataset
 
 from rspnet_mm.compat import load_checkpoint_file
 from rspnet_mm.engine.checkpoint_files import find_latest_complete_checkpoint
@@ -137,9 +138,10 @@ def latest_logged_iter(work_dir):
 
 
 def test_sigterm_saves_and_resume_continues_from_that_iteration(
-        motion_set, tmp_path):
+        motion_set, tmp_path, monkeypatch):
     """tools/train.py as a real subprocess, stopped with SIGTERM (Slurm's
-    pre-emption signal) mid-run; no milestone checkpoint is due."""
+    pre-emption signal) mid-run; no milestone checkpoint is due. The resume
+    loads only the samples of the remaining iterations."""
     work = tmp_path / 'work'
     args = train_args(motion_set, work, 'default_hooks.checkpoint.interval=99')
     proc = subprocess.Popen(
@@ -160,7 +162,12 @@ def test_sigterm_saves_and_resume_continues_from_that_iteration(
             f'{stopped_at}; training stops') in output
     assert not list(work.glob('iter_*.pth'))  # only the signal's save
 
+    loaded = []
+    real_getitem = VideoDataset.__getitem__
+    monkeypatch.setattr(VideoDataset, '__getitem__', lambda self, idx: (
+        loaded.append(idx), real_getitem(self, idx))[1])
     load_tool('train').main([*args, '--resume'])
+    assert len(loaded) == 4 * (MAX_ITERS - stopped_at)  # batch 4
     assert sorted(logged_losses(work)) == list(
         range(stopped_at + 1, MAX_ITERS + 1))
     final = load_checkpoint_file(str(work / f'iter_{MAX_ITERS}.pth'))
