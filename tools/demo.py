@@ -30,6 +30,7 @@ from rspnet_mm.demo import (  # noqa: E402
     labels,
     pretrain,
     report,
+    speed_baseline,
 )
 from rspnet_mm.evaluation.functional import compare  # noqa: E402
 from rspnet_mm.models.backbones.backbone_checkpoint import (  # noqa: E402
@@ -164,6 +165,11 @@ def main(argv=None) -> dict:
         name: compare(outcomes['random'][f'probe/{name}'],
                       outcomes['rspnet'][f'probe/{name}'])
         for name in labels.OTHER_PROBES}
+    # relative speed on val triples: RSPNet vs a frame-difference ranker
+    summary['rsp_val'] = speed_baseline.speed_baseline_summary(
+        speed_baseline.speed_judgements(osp.join(REPO_ROOT, run['config']),
+                                        run['checkpoint'], data_dir,
+                                        seed=args.seed))
     summary['data'] = dict(dir=data_dir, **data_cfg.to_dict())
     summary['finetune_iters'] = FINETUNE_ITERS
     # the whole demo: make's .venv set-up (setup_s) and this process
@@ -178,6 +184,8 @@ def main(argv=None) -> dict:
         osp.join(args.work_dir, 'cam.png'), seed=args.seed)
     cam_panel.append_below(osp.join(args.work_dir, 'demo.png'), panel)
     print(report.format_table(summary))
+    print(speed_baseline.format_speed_baseline(summary['rsp_val'],
+                                               summary['val_size']))
     print(f'[demo] wrote {args.work_dir}/summary.json, '
           f'{args.work_dir}/demo.png and {panel}')
     return summary

@@ -147,17 +147,18 @@ def class_score(model: nn.Module, inputs: Tensor,
     return mean[target], target
 
 
-def rsp_score(model: nn.Module, inputs: Tensor) -> Tensor:
-    """RSPNet's relative speed judgement s(q, k+) - s(q, k-).
+def rsp_gap(model: nn.Module, inputs: Tensor) -> Tensor:
+    """RSPNet's relative speed judgement s(q, k+) - s(q, k-) per sample.
 
     Args:
         model (nn.Module): An :class:`~rspnet_mm.models.RSPNet` with its RSP
             task on.
-        inputs (Tensor): Normalised views (1, 3, C, T, H, W): q, k+, k-.
+        inputs (Tensor): Normalised views (N, 3, C, T, H, W): q, k+, k-.
 
     Returns:
-        Tensor: Scalar, summed over the batch; positive when q is judged
-        closer to the same-speed key.
+        Tensor: (N,); positive when q is judged closer to the same-speed
+        key (q from the query encoder, the keys from the momentum key
+        encoder without gradient, as in training).
     """
     if getattr(model, 'rsp_head', None) is None:
         raise ValueError('this RSPNet has no rsp_head (rsp_loss_weight=0): '
@@ -168,4 +169,9 @@ def rsp_score(model: nn.Module, inputs: Tensor) -> Tensor:
     with torch.no_grad():
         k_pos = keys['rsp_head'](keys['backbone'](kpos_in))  # [N, D]
         k_neg = keys['rsp_head'](keys['backbone'](kneg_in))
-    return ((q * k_pos).sum(dim=1) - (q * k_neg).sum(dim=1)).sum()
+    return (q * k_pos).sum(dim=1) - (q * k_neg).sum(dim=1)
+
+
+def rsp_score(model: nn.Module, inputs: Tensor) -> Tensor:
+    """:func:`rsp_gap` summed over the batch: the scalar Grad-CAM explains."""
+    return rsp_gap(model, inputs).sum()
