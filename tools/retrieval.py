@@ -14,31 +14,16 @@ gallery, ``--test-list`` the queries (``rspnet_mm/cli/data_options.py``).
 The terminal shows progress bars and the recall table; the configs and
 logs of the two passes are in the work dir.
 """
-# ruff: noqa: E402  (the warning filter comes before every import)
-import warnings
-
-# mmcv-lite lacks an op this project never uses; mmcv warns on import
-warnings.filterwarnings('ignore', 'Fail to import ``MultiScaleDeformable')
-
-# isort: split
-import rspnet_mm  # noqa: F401  (upstream fixes + registration, first)
-
-# isort: split
 import argparse
 import copy
 import hashlib
 import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.dist import get_dist_info
 
-from rspnet_mm.cli import (
-    add_data_arguments,
-    apply_data_arguments,
-    build_runner,
-    finish_data_config,
-)
+from rspnet_mm.cli import apply_tool_options, build_runner, parse_tool_args
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -48,14 +33,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--work-dir', help='where the cache and logs go')
     parser.add_argument('--no-cache', action='store_true',
                         help='re-extract the gallery features')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
-    parser.add_argument('--launcher', default='none',
-                        choices=['none', 'pytorch', 'slurm', 'mpi'])
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    add_data_arguments(parser, ('train', 'test'))
-    args = parser.parse_args(argv)
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    return parse_tool_args(parser, argv, ('train', 'test'))
 
 
 def _cache_key(checkpoint: str, cfg: Config) -> str:
@@ -100,11 +78,7 @@ def main(argv=None) -> dict:
     if 'gallery_dataloader' not in cfg:
         raise KeyError(f'{args.config} has no gallery_dataloader: use a '
                        'config from configs/retrieval/')
-    apply_data_arguments(cfg, args)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    finish_data_config(cfg, ['gallery_dataloader', 'test_dataloader'])
-    cfg.launcher = args.launcher
+    apply_tool_options(cfg, args, ['gallery_dataloader', 'test_dataloader'])
     cfg.load_from = args.checkpoint
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0])

@@ -13,28 +13,12 @@ The data flags point any config at your own videos
 (``rspnet_mm/cli/data_options.py``); the terminal shows progress and
 metrics, the config and the environment are in the work dir's log file.
 """
-# ruff: noqa: E402  (the warning filter comes before every import)
-import warnings
-
-# mmcv-lite lacks an op this project never uses; mmcv warns on import
-warnings.filterwarnings('ignore', 'Fail to import ``MultiScaleDeformable')
-
-# isort: split
-import rspnet_mm  # noqa: F401  (upstream fixes + registration, first)
-
-# isort: split
 import argparse
-import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 
-from rspnet_mm.cli import (
-    add_data_arguments,
-    apply_data_arguments,
-    build_runner,
-    finish_data_config,
-)
+from rspnet_mm.cli import apply_tool_options, build_runner, parse_tool_args
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -43,19 +27,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='where logs and metrics go')
     parser.add_argument('--dump', help='dump predictions to this .pkl file')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
-    parser.add_argument('--launcher', default='none',
-                        choices=['none', 'pytorch', 'slurm', 'mpi'])
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    add_data_arguments(parser, ('test', ))
-    args = parser.parse_args(argv)
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    return parse_tool_args(parser, argv, ('test', ))
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     """Apply the command-line switches to the config."""
-    cfg.launcher = args.launcher
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
@@ -70,10 +46,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
             evaluators = [evaluators]
         cfg.test_evaluator = [
             *evaluators, dict(type='DumpResults', out_file_path=args.dump)]
-    apply_data_arguments(cfg, args)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    return finish_data_config(cfg, ['test_dataloader'])
+    return apply_tool_options(cfg, args, ['test_dataloader'])
 
 
 def main(argv=None) -> dict:

@@ -12,28 +12,12 @@ any config at your own videos (``rspnet_mm/cli/data_options.py``)::
 The terminal shows the losses; the config, the environment and the hook
 order are in the work dir's log file.
 """
-# ruff: noqa: E402  (the warning filter comes before every import)
-import warnings
-
-# mmcv-lite lacks an op this project never uses; mmcv warns on import
-warnings.filterwarnings('ignore', 'Fail to import ``MultiScaleDeformable')
-
-# isort: split
-import rspnet_mm  # noqa: F401  (upstream fixes + registration, first)
-
-# isort: split
 import argparse
-import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 
-from rspnet_mm.cli import (
-    add_data_arguments,
-    apply_data_arguments,
-    build_runner,
-    finish_data_config,
-)
+from rspnet_mm.cli import apply_tool_options, build_runner, parse_tool_args
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -53,23 +37,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--seed', type=int, default=None)
     parser.add_argument('--diff-rank-seed', action='store_true')
     parser.add_argument('--deterministic', action='store_true')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config keys, e.g. '
-                        'train_dataloader.batch_size=8')
-    parser.add_argument('--launcher', default='none',
-                        choices=['none', 'pytorch', 'slurm', 'mpi'])
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    add_data_arguments(parser, ('train', 'val'))
-    args = parser.parse_args(argv)
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    return parse_tool_args(parser, argv, ('train', 'val'))
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     """Apply the command-line switches to the config."""
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
-    cfg.launcher = args.launcher
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
@@ -93,13 +67,10 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.randomness = dict(seed=args.seed,
                               diff_rank_seed=args.diff_rank_seed,
                               deterministic=args.deterministic)
-    apply_data_arguments(cfg, args)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
     used = ['train_dataloader']
     if cfg.get('val_cfg') and cfg.get('val_dataloader'):
         used.append('val_dataloader')
-    return finish_data_config(cfg, used)
+    return apply_tool_options(cfg, args, used)
 
 
 def main(argv=None) -> None:

@@ -6,8 +6,10 @@ from .data_options import (
     apply_data_arguments,
     finish_data_config,
 )
+from .tool_options import apply_tool_options, parse_tool_args
 
 __all__ = [
     'QuietConsoleMixin', 'QuietConsoleRunner', 'build_runner',
-    'add_data_arguments', 'apply_data_arguments', 'finish_data_config'
+    'add_data_arguments', 'apply_data_arguments', 'finish_data_config',
+    'apply_tool_options', 'parse_tool_args'
 ]

@@ -83,15 +83,15 @@ def test_test_tool_refuses_code_running_checkpoint(tiny_video_set, tmp_path,
 def test_finetune_and_test_with_data_flags_and_no_workers(
         tiny_motion_set, tmp_path, train_tool, test_tool):
     # the demo config has num_workers=2, persistent_workers=True: the one
-    # flag --num-workers 0 is enough
+    # flag --num-workers 0 is enough (16 iterations: its warm-up is 15)
     work = tmp_path / 'finetune'
     train_tool.main([
         DEMO_FINETUNE_CONFIG,
         *motion_set_args(tiny_motion_set, work, 'train', 'val'),
         '--num-classes', str(tiny_motion_set['num_classes']),
         '--num-workers', '0', '--batch-size', '4', '--cfg-options',
-        'train_cfg.max_iters=2', 'default_hooks.checkpoint.interval=2'])
-    checkpoint = work / 'iter_2.pth'
+        'train_cfg.max_iters=16', 'default_hooks.checkpoint.interval=16'])
+    checkpoint = work / 'iter_16.pth'
     assert checkpoint.is_file()
     metrics = test_tool.main([
         DEMO_FINETUNE_CONFIG, str(checkpoint),
