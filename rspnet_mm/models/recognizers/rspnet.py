@@ -67,23 +67,15 @@ class RSPNet(BaseRecognizer):
     without A-VID there is no queue.
 
     **Shuffle-BN.** Across processes (DDP) the key batch is shuffled over
-    all processes before the key encoder and unshuffled after it, so each
-    process's BatchNorm normalises keys of other samples than its queries
-    (MoCo, Sec. 3.3). In one process this is emulated (MoCo's single-GPU
-    split-BN): both encoders run on ``bn_splits`` sub-batches, each
-    BatchNorm seeing only its sub-batch as on one of ``bn_splits`` devices;
-    the queries in sample order, the keys after a shuffle that puts every
-    key in a sub-batch mixing samples of at least two query sub-batches
-    (see :func:`split_shuffle_index`), and the keys are returned in sample
-    order. It works with any backbone, as the modules are only called on
-    smaller batches: BatchNorm in training mode (SyncBN included, plain
-    BatchNorm in one process) uses the sub-batch statistics and updates its
-    running statistics once per sub-batch; frozen BatchNorm or
-    ``norm_eval=True`` normalises with running statistics, so splitting
-    changes nothing there (and there is no batch-statistics shortcut to
-    block). A batch the splits do not divide (a short last batch) is split
-    into the largest number <= ``bn_splits`` that divides it with two or
-    more samples per sub-batch.
+    all processes before the key encoder and unshuffled after it (MoCo,
+    Sec. 3.3). In one process it is emulated with ``bn_splits`` sub-batches
+    (MoCo's single-GPU split-BN): both encoders run on sub-batches, the
+    queries in sample order, the keys shuffled so that each shares no
+    sub-batch with its query, and returned in sample order. Any backbone
+    works: SyncBN is plain BatchNorm in one process; frozen BN /
+    ``norm_eval=True`` uses running statistics, so splitting changes
+    nothing (see :mod:`rspnet_mm.models.utils.split_batch_norm` and
+    docs/pretraining.md).
 
     ``mode='tensor'`` returns the query backbone's features; ``mode=
     'predict'`` (what mmengine's val loop calls) attaches each video's
