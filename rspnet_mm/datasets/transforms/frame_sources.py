@@ -213,6 +213,11 @@ class PyAVReader:
                          if p.is_keyframe]
             if not self.keys or self.keys[0] != 0:
                 self.keys = [0] + self.keys
+        #: Skip decoding unwanted non-reference frames (needs timestamps to
+        #: know which packet is which frame; H.264 and HEVC only: dav1d,
+        #: for one, then also drops frames that are wanted).
+        self.skip_unwanted = (self.by_pts is not None
+                              and self.codec.name in ('h264', 'hevc'))
         self.size = None
         height, width = self.codec.height, self.codec.width
         if decode_short_side is not None and height > 0 and width > 0:
@@ -259,6 +264,7 @@ class PyAVReader:
         """Decode from packet ``start`` until every ``wanted`` frame is in
         ``found`` or the stream ends."""
         pending = sorted(set(wanted) - set(found))
+        pending_set = set(pending)
         keys = set(self.keys) if self.by_pts is not None else set()
         self.codec.flush_buffers()
         count, position = 0, start
@@ -274,15 +280,20 @@ class PyAVReader:
             packet = (self.packets[position]
                       if position < len(self.packets) else None)
             position += 1
+            if (self.skip_unwanted and self.by_pts is not None
+                    and packet is not None):
+                # A frame nobody wants and no other frame refers to (a
+                # non-reference B-frame) is not decoded at all.
+                wanted_here = self.by_pts[packet.pts] in pending_set
+                self.codec.skip_frame = 'DEFAULT' if wanted_here else 'NONREF'
             for frame in self.codec.decode(packet):
                 index = self._index(frame, count)
                 count += 1
-                if pending and index == pending[0]:
-                    found[index] = self._to_rgb(frame)
-                    pending.pop(0)
-                elif index in pending:
+                if index in pending_set:
                     found[index] = self._to_rgb(frame)
                     pending.remove(index)
+                    pending_set.discard(index)
+        self.codec.skip_frame = 'DEFAULT'
 
     def read(self, indices: Sequence[int]) -> np.ndarray:
         """(len(indices), H, W, 3) uint8 RGB frames ``indices`` (sorted,

@@ -113,11 +113,17 @@ def test_pyav_reads_every_encoding_by_index(encoded_videos, shown_indices,
                                             name):
     reader = open_video(str(encoded_videos[name]), 'pyav')
     assert len(reader) == 40
+    assert reader.skip_unwanted == (ENCODINGS[name].codec in ('libx264',
+                                                             'libx265'))
     height, width = ENCODINGS[name].size
     wanted = [0, 1, 7, 20, 21, 22, 38, 39]
     frames = reader.read(wanted)
     assert frames.shape == (len(wanted), height, width, 3)
     assert shown_indices(frames) == wanted
+    # Exactly the frames of a full decode (unwanted non-reference frames
+    # were skipped, key frames jumped to).
+    every = open_video(str(encoded_videos[name]), 'pyav').read(range(40))
+    np.testing.assert_array_equal(frames, every[wanted])
     # A later read of the same reader starts again from a key frame.
     assert shown_indices(reader.read([5, 30])) == [5, 30]
 
