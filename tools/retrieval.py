@@ -12,7 +12,9 @@ work dir, keyed by the checkpoint and gallery list; its
 and under torchrun (``--launcher pytorch``). ``--train-list`` sets the
 gallery, ``--test-list`` the queries (``rspnet_mm/cli/data_options.py``).
 The terminal shows progress bars and the recall table; the configs and
-logs of the two passes are in the work dir.
+logs of the two passes are in the work dir. ``--features GALLERY_DIR
+QUERY_DIR`` takes the recall from two ``tools/extract_features.py``
+folders instead, without running the model.
 """
 import argparse
 import copy
@@ -24,6 +26,7 @@ from mmengine.config import Config
 from mmengine.dist import get_dist_info
 
 from rspnet_mm.cli import apply_tool_options, build_runner, parse_tool_args
+from rspnet_mm.features import recall_from_features
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -33,6 +36,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--work-dir', help='where the cache and logs go')
     parser.add_argument('--no-cache', action='store_true',
                         help='re-extract the gallery features')
+    parser.add_argument('--features', nargs=2,
+                        metavar=('GALLERY_DIR', 'QUERY_DIR'),
+                        help='recall from two tools/extract_features.py '
+                        'folders instead of running the model (CHECKPOINT '
+                        'is then not read; the config gives the k values)')
     return parse_tool_args(parser, argv, ('train', 'test'))
 
 
@@ -70,8 +78,18 @@ def format_table(metrics: dict) -> str:
     return '\n'.join([head, rule, row])
 
 
+def _recall_from_features(args: argparse.Namespace) -> dict:
+    topk = Config.fromfile(args.config).test_evaluator.get(
+        'topk', (1, 5, 10, 20, 50))
+    metrics = recall_from_features(*args.features, topk=topk)
+    print(format_table(metrics))
+    return metrics
+
+
 def main(argv=None) -> dict:
     args = parse_args(argv)
+    if args.features:
+        return _recall_from_features(args)
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint {args.checkpoint} not found')
     cfg = Config.fromfile(args.config)

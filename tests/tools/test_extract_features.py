@@ -8,8 +8,11 @@ import sys
 
 import numpy as np
 import pytest
+import torch
+from mmengine.config import Config
 
 from rspnet_mm.features import shards
+from rspnet_mm.inference import build_model
 from rspnet_mm.testing.recipes import REPO_ROOT, load_tool
 
 CONFIG = str(REPO_ROOT / 'configs' / 'demo' / 'features_litec3d_synthetic.py')
@@ -126,3 +129,30 @@ def test_two_gloo_processes_give_the_features_of_one(tiny_motion_set,
     for key in ('videos', 'clips'):
         np.testing.assert_allclose(two[key], one[key], rtol=1e-5,
                                    atol=1e-6)
+
+
+def test_retrieval_from_feature_folders_equals_the_model_run(
+        tiny_motion_set, tmp_path):
+    config = str(REPO_ROOT / 'tests' / 'data' / 'configs' /
+                 'tiny_retrieval.py')
+    torch.manual_seed(0)
+    checkpoint = str(tmp_path / 'model.pth')
+    torch.save(dict(state_dict=build_model(Config.fromfile(config),
+                                           None).state_dict()), checkpoint)
+    data = ['--data-root', tiny_motion_set['root']]
+    retrieval = load_tool('retrieval')
+    run = retrieval.main([config, checkpoint, '--work-dir',
+                          str(tmp_path / 'run'), *data, '--train-list',
+                          tiny_motion_set['train_list'], '--test-list',
+                          tiny_motion_set['val_list']])
+    extract = load_tool('extract_features')
+    for name, split in (('gallery', 'train_list'), ('query', 'val_list')):
+        extract.main([config, checkpoint, '--out', str(tmp_path / name),
+                      '--no-progress', *data, '--test-list',
+                      tiny_motion_set[split]])
+    from_files = retrieval.main([config, 'none', '--features',
+                                 str(tmp_path / 'gallery'),
+                                 str(tmp_path / 'query')])
+    assert set(from_files) == {'retrieval/R@1', 'retrieval/R@2',
+                               'retrieval/R@10'}
+    assert from_files == pytest.approx(run)
