@@ -22,6 +22,7 @@ from mmengine.logging import print_log
 from mmengine.runner import EpochBasedTrainLoop, Runner
 
 from .checkpoint_files import LATEST_NAME, find_latest_complete_checkpoint
+from .stop_signals import protect_workers
 
 _RUN_DIR = re.compile(r'^\d{8}_\d{6}$')
 
@@ -97,6 +98,8 @@ class CheckedRunner(Runner):
     ``configs/_base_/default_runtime.py``; MMAction2's ``tools/train.py``
     builds it too).
 
+    * DataLoader workers live through SIGTERM / SIGUSR1 (Slurm signals
+      every process of a step) until the main process has saved and exits;
     * a distributed run (``--launcher`` other than ``none``) whose
       ``env_cfg.dist_cfg.backend`` is ``nccl`` (or unset) uses ``gloo``
       when CUDA is not available, and logs that it does;
@@ -114,6 +117,15 @@ class CheckedRunner(Runner):
       warns that the learning-rate schedule keeps the checkpoint's length
       (it is not rescaled).
     """
+
+    def build_dataloader(self, dataloader, seed=None, diff_rank_seed=False):
+        """mmengine's, with workers that survive a "save and stop" signal
+        (:func:`~rspnet_mm.engine.stop_signals.protect_workers`)."""
+        loader = Runner.build_dataloader(dataloader, seed=seed,
+                                         diff_rank_seed=diff_rank_seed)
+        if loader.num_workers > 0:
+            loader.worker_init_fn = protect_workers(loader.worker_init_fn)
+        return loader
 
     def setup_env(self, env_cfg: dict) -> None:
         dist_cfg = dict(env_cfg.get('dist_cfg') or {})

@@ -6,9 +6,12 @@ default action kills the process mid-iteration; here the handler only
 records the signal, and the training code polls :meth:`received` between
 iterations, where a checkpoint is consistent.
 """
+import atexit
+import functools
+import multiprocessing
 import os
 import signal
-from typing import Dict, Optional, Sequence
+from typing import Callable, Dict, Optional, Sequence
 
 import torch
 from mmengine.dist import all_reduce, get_world_size
@@ -62,3 +65,53 @@ class StopSignalListener:
             if flag and self.name is None:
                 self.name = 'a stop signal (on another rank)'
         return flag
+
+
+
+_EXITING = None  # shared flag: the main process has begun to exit
+
+
+def _mark_exiting() -> None:
+    _EXITING.value = 1
+
+
+def _protected_worker_init(worker_id: int, init_fn: Optional[Callable],
+                           exiting, parent: int) -> None:
+    if init_fn is not None:
+        init_fn(worker_id)
+    signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+
+    def on_sigterm(signum, frame):
+        # die when the main process terminates its workers at exit (or is
+        # gone); ignore a SIGTERM sent to the whole job while it saves
+        if exiting.value or os.getppid() != parent:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+
+
+def protect_workers(init_fn: Optional[Callable[[int], None]] = None
+                    ) -> Callable[[int], None]:
+    """A DataLoader ``worker_init_fn`` that runs ``init_fn`` and keeps the
+    worker alive through a "save and stop" signal.
+
+    Slurm signals every process of a job step, DataLoader workers included;
+    a worker killed by SIGTERM makes torch raise in the main process
+    ("DataLoader worker ... is killed by signal") before the checkpoint is
+    written. Protected workers ignore SIGUSR1, and SIGTERM until the main
+    process exits (its ``multiprocessing`` exit handler terminates them with
+    SIGTERM) or dies.
+
+    Args:
+        init_fn (Callable, optional): The loader's own ``worker_init_fn``.
+
+    Returns:
+        Callable[[int], None]: The ``worker_init_fn`` to set.
+    """
+    global _EXITING
+    if _EXITING is None:
+        _EXITING = multiprocessing.Value('b', 0, lock=False)
+        atexit.register(_mark_exiting)  # runs before multiprocessing's
+    return functools.partial(_protected_worker_init, init_fn=init_fn,
+                             exiting=_EXITING, parent=os.getpid())

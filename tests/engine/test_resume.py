@@ -2,6 +2,7 @@
 an uninterrupted run ends: same query and key encoders, queue, queue
 pointer, optimizer and LR schedule state, and the same losses."""
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -139,20 +140,23 @@ def latest_logged_iter(work_dir):
 
 def test_sigterm_saves_and_resume_continues_from_that_iteration(
         motion_set, tmp_path, monkeypatch):
-    """tools/train.py as a real subprocess, stopped with SIGTERM (Slurm's
-    pre-emption signal) mid-run; no milestone checkpoint is due. The resume
-    loads only the samples of the remaining iterations."""
+    """tools/train.py as a real subprocess with two DataLoader workers,
+    stopped mid-run by SIGTERM to its whole process group (as Slurm signals
+    every process of a step, workers included); no milestone checkpoint is
+    due. The resume loads only the samples of the remaining iterations."""
     work = tmp_path / 'work'
-    args = train_args(motion_set, work, 'default_hooks.checkpoint.interval=99')
+    args = train_args(motion_set, work, 'default_hooks.checkpoint.interval=99',
+                      'train_dataloader.num_workers=2',
+                      'train_dataloader.persistent_workers=True')
     proc = subprocess.Popen(
         [sys.executable, str(REPO_ROOT / 'tools' / 'train.py'), *args],
         cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True)
+        text=True, start_new_session=True)
     deadline = time.monotonic() + 300
     while (latest_logged_iter(work) < 2 and proc.poll() is None
            and time.monotonic() < deadline):
         time.sleep(0.01)
-    proc.send_signal(signal.SIGTERM)
+    os.killpg(proc.pid, signal.SIGTERM)
     output, _ = proc.communicate(timeout=120)
     assert proc.returncode == 0, output[-3000:]
     latest = load_checkpoint_file(str(work / 'latest.pth'))
@@ -166,7 +170,9 @@ def test_sigterm_saves_and_resume_continues_from_that_iteration(
     real_getitem = VideoDataset.__getitem__
     monkeypatch.setattr(VideoDataset, '__getitem__', lambda self, idx: (
         loaded.append(idx), real_getitem(self, idx))[1])
-    load_tool('train').main([*args, '--resume'])
+    load_tool('train').main([*args, 'train_dataloader.num_workers=0',
+                             'train_dataloader.persistent_workers=False',
+                             '--resume'])  # in-process loads are counted
     assert len(loaded) == 4 * (MAX_ITERS - stopped_at)  # batch 4
     assert sorted(logged_losses(work)) == list(
         range(stopped_at + 1, MAX_ITERS + 1))
