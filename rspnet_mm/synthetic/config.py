@@ -83,6 +83,12 @@ class SyntheticMotionConfig:
         max_subsample: Largest temporal sub-sampling the clips must
             survive: the fastest band sub-sampled by it may not alias, and
             a band sub-sampled by it may not reach the next band's speed.
+        camera_pan: Largest camera speed in px per frame; the whole frame
+            drifts along a smooth path (:mod:`.effects`). 0 (default): a
+            still camera.
+        lighting: Brightness swing over a clip, a fraction in [0, 1).
+            0 (default): constant lighting.
+        occluders: Static bars in front of the scene. Defaults to 0.
     """
 
     n_clips: int = 200
@@ -100,6 +106,9 @@ class SyntheticMotionConfig:
     label_by: str = 'kind_speed'
     rspnet_window: int = 32
     max_subsample: int = 2
+    camera_pan: float = 0.0
+    lighting: float = 0.0
+    occluders: int = 0
 
     def __post_init__(self) -> None:
         if isinstance(self.kinds, str):
@@ -170,13 +179,14 @@ def _check_label_by(label_by: str) -> None:
 def _check_config(cfg: SyntheticMotionConfig) -> None:
     """Raise ValueError naming the first bad option and how to fix it."""
     for name in ('n_clips', 'size', 'min_frames', 'max_frames', 'seed',
-                 'speed_bands', 'rspnet_window', 'max_subsample'):
+                 'speed_bands', 'rspnet_window', 'max_subsample',
+                 'occluders'):
         value = getattr(cfg, name)
         if isinstance(value, bool) or not isinstance(value,
                                                      numbers.Integral):
             _fail(name, value, 'must be an integer', 'pass a whole number')
     for name in ('val_fraction', 'fps', 'speed_ratio', 'speed_scale',
-                 'speed_jitter'):
+                 'speed_jitter', 'camera_pan', 'lighting'):
         value = getattr(cfg, name)
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             _fail(name, value, 'must be a number', 'pass e.g. 0.2 or 3')
@@ -219,6 +229,13 @@ def _check_config(cfg: SyntheticMotionConfig) -> None:
     if len(set(cfg.kinds)) != len(cfg.kinds):
         _fail('kinds', cfg.kinds, 'a kind is named twice',
               'name each kind once')
+    if cfg.camera_pan < 0 or cfg.occluders < 0:
+        _fail('camera_pan' if cfg.camera_pan < 0 else 'occluders',
+              cfg.camera_pan if cfg.camera_pan < 0 else cfg.occluders,
+              'must be >= 0', 'use 0 to switch the effect off')
+    if not 0 <= cfg.lighting < 1:
+        _fail('lighting', cfg.lighting, 'must be in [0, 1)',
+              'e.g. 0.3 swings the brightness by +-30%')
     _check_label_by(cfg.label_by)
     _check_speeds(cfg)
 

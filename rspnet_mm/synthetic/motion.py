@@ -13,6 +13,7 @@ from .config import (
     SPEED_UNITS,
     SyntheticMotionConfig,
 )
+from .effects import effect_options
 
 _SPRITE_RADIUS = (0.12, 0.16)  # fraction of the frame size
 _ZOOM_AMPLITUDE = 0.35  # the scale swings in [1 - a, 1 + a]
@@ -63,6 +64,9 @@ def make_clip_specs(cfg: SyntheticMotionConfig) -> list[dict[str, Any]]:
         spec.update(size=cfg.size, fps=cfg.fps,
                     seed=int(rng.integers(2**31 - 1)))
         spec['labels'] = _labels(cfg, spec)
+        effects = effect_options(cfg)
+        if effects:  # only then: plain sets keep their metadata
+            spec['effects'] = effects
         specs.append(spec)
     return specs
 

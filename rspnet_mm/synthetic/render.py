@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from .config import COLOURS
+from .effects import apply_effects, draw_effects
 from .motion import clip_layout, sprite_track
 
 _DARK = 0.45  # brightness of the dark half of a sprite texture
@@ -51,7 +52,8 @@ def iter_frames(spec: dict[str, Any]) -> Iterator[np.ndarray]:
     base = np.clip(background + 0.5, 0, 255).astype(np.uint8)
     centre = (np.array(sprite.shape[:2][::-1], np.float64) - 1) / 2
     half_diagonal = math.hypot(*sprite.shape[:2]) / 2
-    for x, y, angle, scale in sprite_track(spec, layout):
+    effects = draw_effects(spec) if spec.get('effects') else None
+    for t, (x, y, angle, scale) in enumerate(sprite_track(spec, layout)):
         frame = base.copy()
         # only the sprite's bounding box is warped and composited
         reach = half_diagonal * scale + 1
@@ -70,7 +72,7 @@ def iter_frames(spec: dict[str, Any]) -> Iterator[np.ndarray]:
         box = background[y0:y1, x0:x1] * (1 - layer[..., 3:])
         box += layer[..., :3] + 0.5
         frame[y0:y1, x0:x1] = box  # in [0, 255] by construction
-        yield frame
+        yield frame if effects is None else apply_effects(frame, t, effects)
 
 
 def _background(kind: str, size: int, layout: dict,

@@ -45,9 +45,17 @@ def test_cli_writes_the_set_with_the_chosen_label(tool, tmp_path, capsys):
     (['--label', 'size'], "argument --label: invalid choice: 'size'"),
     (['--kinds', 'jump'], "unknown motion kind 'jump'"),
     (['--workers', '-2'], '--workers -2: must be >= 0'),
+    (['--lighting', '1.5'], 'lighting=1.5: must be in [0, 1)'),
 ])
 def test_cli_rejects_bad_options(tool, argv, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
         tool.parse_args(argv)
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_cli_effect_flags_reach_the_config(tool):
+    args = tool.parse_args(['--camera-pan', '0.5', '--lighting', '0.2',
+                            '--occluders', '1'])
+    assert (args.config.camera_pan, args.config.lighting,
+            args.config.occluders) == (0.5, 0.2, 1)

@@ -69,6 +69,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     add('--max-subsample', type=int, default=_DEFAULTS.max_subsample,
         help='largest temporal sub-sampling the speed bands must survive '
         '(default: %(default)s)')
+    add('--camera-pan', type=float, default=_DEFAULTS.camera_pan,
+        help='largest camera speed in px per frame, 0 = still camera '
+        '(default: %(default)s)')
+    add('--lighting', type=float, default=_DEFAULTS.lighting,
+        help='brightness swing over a clip, in [0, 1) (default: '
+        '%(default)s)')
+    add('--occluders', type=int, default=_DEFAULTS.occluders,
+        help='static bars in front of the scene (default: %(default)s)')
     add('--workers', type=int, default=0,
         help='worker processes, 0 = render in this process '
         '(default: %(default)s)')
@@ -83,7 +91,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
             speed_scale=args.speed_scale,
             speed_jitter=args.speed_jitter, kinds=tuple(args.kinds),
             label_by=args.label, rspnet_window=args.rspnet_window,
-            max_subsample=args.max_subsample)
+            max_subsample=args.max_subsample, camera_pan=args.camera_pan,
+            lighting=args.lighting, occluders=args.occluders)
     except ValueError as err:
         parser.error(str(err))
     if args.workers < 0:
