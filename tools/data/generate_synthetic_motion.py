@@ -23,6 +23,30 @@ from rspnet_mm.synthetic import (
 )
 
 _DEFAULTS = SyntheticMotionConfig()
+#: Number options: flag, SyntheticMotionConfig field, help.
+_NUMBERS = [
+    ('--clips', 'n_clips', 'number of clips, train + val'),
+    ('--val-fraction', 'val_fraction', 'share of clips in val, in [0, 1)'),
+    ('--size', 'size', 'frame height and width in px, even'),
+    ('--min-frames', 'min_frames', 'shortest clip in frames'),
+    ('--max-frames', 'max_frames', 'longest clip in frames'),
+    ('--fps', 'fps', 'frame rate'),
+    ('--seed', 'seed', 'random seed'),
+    ('--speed-bands', 'speed_bands', 'speed bands per motion kind'),
+    ('--speed-ratio', 'speed_ratio', 'speed ratio of neighbouring bands'),
+    ('--speed-scale', 'speed_scale',
+     'factor on every base speed (e.g. 3 for 32 px clips)'),
+    ('--speed-jitter', 'speed_jitter',
+     'largest per-clip speed factor around the band centre'),
+    ('--rspnet-window', 'rspnet_window', 'every clip must hold two RSPNet '
+     'windows of this many frames; 0 turns the check off'),
+    ('--max-subsample', 'max_subsample',
+     'largest temporal sub-sampling the speed bands must survive'),
+    ('--camera-pan', 'camera_pan',
+     'largest camera speed in px per frame, 0 = still camera'),
+    ('--lighting', 'lighting', 'brightness swing over a clip, in [0, 1)'),
+    ('--occluders', 'occluders', 'static bars in front of the scene'),
+]
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -34,49 +58,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     add = parser.add_argument
     add('--out', default='data/synthetic_motion',
         help='output folder (default: %(default)s)')
-    add('--clips', type=int, default=_DEFAULTS.n_clips,
-        help='number of clips, train + val (default: %(default)s)')
-    add('--val-fraction', type=float, default=_DEFAULTS.val_fraction,
-        help='share of clips in val, in [0, 1) (default: %(default)s)')
-    add('--size', type=int, default=_DEFAULTS.size,
-        help='frame height and width in px, even (default: %(default)s)')
-    add('--min-frames', type=int, default=_DEFAULTS.min_frames,
-        help='shortest clip in frames (default: %(default)s)')
-    add('--max-frames', type=int, default=_DEFAULTS.max_frames,
-        help='longest clip in frames (default: %(default)s)')
-    add('--fps', type=float, default=_DEFAULTS.fps,
-        help='frame rate (default: %(default)s)')
-    add('--seed', type=int, default=_DEFAULTS.seed,
-        help='random seed (default: %(default)s)')
-    add('--speed-bands', type=int, default=_DEFAULTS.speed_bands,
-        help='speed bands per motion kind (default: %(default)s)')
-    add('--speed-ratio', type=float, default=_DEFAULTS.speed_ratio,
-        help='speed ratio of neighbouring bands (default: %(default)s)')
-    add('--speed-scale', type=float, default=_DEFAULTS.speed_scale,
-        help='factor on every base speed (e.g. 3 for 32 px clips)')
-    add('--speed-jitter', type=float, default=_DEFAULTS.speed_jitter,
-        help='largest per-clip speed factor around the band centre '
-        '(default: %(default)s)')
+    for flag, field, text in _NUMBERS:
+        default = getattr(_DEFAULTS, field)
+        add(flag, dest=field, type=type(default), default=default,
+            help=f'{text} (default: %(default)s)')
     add('--kinds', nargs='+', default=list(_DEFAULTS.kinds),
         metavar='KIND', help=f'motion kinds, from {", ".join(MOTION_KINDS)} '
         '(default: all)')
     add('--label', default=_DEFAULTS.label_by, choices=LABEL_OPTIONS,
         help='label written to train_list.txt/val_list.txt '
         '(default: %(default)s)')
-    add('--rspnet-window', type=int, default=_DEFAULTS.rspnet_window,
-        help='every clip must hold two RSPNet windows of this many frames; '
-        '0 turns the check off (default: %(default)s)')
-    add('--max-subsample', type=int, default=_DEFAULTS.max_subsample,
-        help='largest temporal sub-sampling the speed bands must survive '
-        '(default: %(default)s)')
-    add('--camera-pan', type=float, default=_DEFAULTS.camera_pan,
-        help='largest camera speed in px per frame, 0 = still camera '
-        '(default: %(default)s)')
-    add('--lighting', type=float, default=_DEFAULTS.lighting,
-        help='brightness swing over a clip, in [0, 1) (default: '
-        '%(default)s)')
-    add('--occluders', type=int, default=_DEFAULTS.occluders,
-        help='static bars in front of the scene (default: %(default)s)')
     add('--workers', type=int, default=0,
         help='worker processes, 0 = render in this process '
         '(default: %(default)s)')
@@ -84,15 +75,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     try:
         args.config = SyntheticMotionConfig(
-            n_clips=args.clips, val_fraction=args.val_fraction,
-            size=args.size, min_frames=args.min_frames,
-            max_frames=args.max_frames, fps=args.fps, seed=args.seed,
-            speed_bands=args.speed_bands, speed_ratio=args.speed_ratio,
-            speed_scale=args.speed_scale,
-            speed_jitter=args.speed_jitter, kinds=tuple(args.kinds),
-            label_by=args.label, rspnet_window=args.rspnet_window,
-            max_subsample=args.max_subsample, camera_pan=args.camera_pan,
-            lighting=args.lighting, occluders=args.occluders)
+            kinds=tuple(args.kinds), label_by=args.label,
+            **{field: getattr(args, field) for _, field, _ in _NUMBERS})
     except ValueError as err:
         parser.error(str(err))
     if args.workers < 0:
