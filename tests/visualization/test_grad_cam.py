@@ -144,7 +144,8 @@ def test_map_mass_lies_on_the_only_moving_region():
         mask[max(my - 2, 0):my + 8, max(mx - 2, 0):mx + 16] = True
         share = cam[mask].sum() / cam.sum()
         # the mover's path is 18 % of the frame; the still square is not
-        assert share > 0.6, (moving, float(share))  # trained 0.73, untrained 0.4
+        # measured: trained 0.73, untrained 0.4
+        assert share > 0.6, (moving, float(share))
         still = torch.zeros_like(mask)
         sx, sy = static
         still[sy:sy + 6, sx:sx + 6] = True
