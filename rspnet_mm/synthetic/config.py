@@ -89,6 +89,8 @@ class SyntheticMotionConfig:
         lighting: Brightness swing over a clip, a fraction in [0, 1).
             0 (default): constant lighting.
         occluders: Static bars in front of the scene. Defaults to 0.
+        texture: Strength in [0, 1) of a multi-scale noise texture on the
+            background (brightness x 1 +- texture). 0 (default): plain.
     """
 
     n_clips: int = 200
@@ -109,6 +111,7 @@ class SyntheticMotionConfig:
     camera_pan: float = 0.0
     lighting: float = 0.0
     occluders: int = 0
+    texture: float = 0.0
 
     def __post_init__(self) -> None:
         if isinstance(self.kinds, str):
@@ -186,7 +189,7 @@ def _check_config(cfg: SyntheticMotionConfig) -> None:
                                                      numbers.Integral):
             _fail(name, value, 'must be an integer', 'pass a whole number')
     for name in ('val_fraction', 'fps', 'speed_ratio', 'speed_scale',
-                 'speed_jitter', 'camera_pan', 'lighting'):
+                 'speed_jitter', 'camera_pan', 'lighting', 'texture'):
         value = getattr(cfg, name)
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             _fail(name, value, 'must be a number', 'pass e.g. 0.2 or 3')
@@ -233,9 +236,10 @@ def _check_config(cfg: SyntheticMotionConfig) -> None:
         _fail('camera_pan' if cfg.camera_pan < 0 else 'occluders',
               cfg.camera_pan if cfg.camera_pan < 0 else cfg.occluders,
               'must be >= 0', 'use 0 to switch the effect off')
-    if not 0 <= cfg.lighting < 1:
-        _fail('lighting', cfg.lighting, 'must be in [0, 1)',
-              'e.g. 0.3 swings the brightness by +-30%')
+    for name in ('lighting', 'texture'):
+        if not 0 <= getattr(cfg, name) < 1:
+            _fail(name, getattr(cfg, name), 'must be in [0, 1)',
+                  'e.g. 0.3 for +-30% of brightness')
     _check_label_by(cfg.label_by)
     _check_speeds(cfg)
 

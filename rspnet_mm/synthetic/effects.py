@@ -11,6 +11,8 @@ background stay those of the plain clip):
 - ``lighting``: the brightness swings by up to ``lighting`` (a fraction)
   over one slow period per clip.
 - ``occluders``: that many static bars stand in front of the scene.
+- ``texture``: the background gets a multi-scale noise texture (coarse
+  blobs to fine grain, as natural surfaces), brightness x (1 +- texture).
 
 The labels do not change: motion kind and speed band are the sprite's own
 motion, relative to the scene.
@@ -27,7 +29,7 @@ import numpy as np
 def effect_options(cfg: Any) -> dict[str, Any] | None:
     """The effect options of a config, None when every effect is off."""
     options = dict(camera_pan=cfg.camera_pan, lighting=cfg.lighting,
-                   occluders=cfg.occluders)
+                   occluders=cfg.occluders, texture=cfg.texture)
     return options if any(options.values()) else None
 
 
@@ -92,3 +94,30 @@ def apply_effects(frame: np.ndarray, t: int,
         frame = np.clip(frame.astype(np.float32) * gain + 0.5, 0,
                         255).astype(np.uint8)
     return frame
+
+
+def texture_background(background: np.ndarray,
+                       spec: dict[str, Any]) -> np.ndarray:
+    """The background with the clip's noise texture (when asked for).
+
+    Args:
+        background: (H, W, 3) float32 RGB background.
+        spec: A clip spec; ``spec['effects']['texture']`` is the strength.
+
+    Returns:
+        np.ndarray: (H, W, 3) float32 in [0, 255].
+    """
+    strength = spec.get('effects', {}).get('texture', 0)
+    if not strength:
+        return background
+    size = background.shape[0]
+    rng = np.random.default_rng([spec['seed'], 3])
+    noise = np.zeros((size, size), np.float32)
+    for octave in range(4):  # 2x2 .. 16x16 cells, finer ones weaker
+        cells = 2 << octave
+        coarse = rng.random((cells, cells)).astype(np.float32)
+        noise += cv2.resize(coarse, (size, size),
+                            interpolation=cv2.INTER_CUBIC) / 2**octave
+    noise = (noise - noise.min()) / max(float(np.ptp(noise)), 1e-6)
+    gain = 1 + strength * (2 * noise - 1)  # in [1 - s, 1 + s]
+    return np.clip(background * gain[..., None], 0, 255)

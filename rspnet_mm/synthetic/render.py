@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 
 from .config import COLOURS
-from .effects import apply_effects, draw_effects
+from .effects import apply_effects, draw_effects, texture_background
 from .motion import clip_layout, sprite_track
 
 _DARK = 0.45  # brightness of the dark half of a sprite texture
@@ -47,7 +47,8 @@ def iter_frames(spec: dict[str, Any]) -> Iterator[np.ndarray]:
     layout = clip_layout(spec)
     rng = np.random.default_rng([spec['seed'], 1])
     size = spec['size']
-    background = _background(spec['background'], size, layout, rng)
+    background = texture_background(
+        _background(spec['background'], size, layout, rng), spec)
     sprite = _sprite(spec, layout['sprite_radius'], rng)
     base = np.clip(background + 0.5, 0, 255).astype(np.uint8)
     centre = (np.array(sprite.shape[:2][::-1], np.float64) - 1) / 2

@@ -21,7 +21,7 @@ def test_effects_off_leave_the_spec_and_the_frames_as_before():
     effected, _ = _clip(lighting=0.3)
     assert {k: v for k, v in effected.items() if k != 'effects'} == plain
     assert effected['effects'] == dict(camera_pan=0.0, lighting=0.3,
-                                       occluders=0)
+                                       occluders=0, texture=0.0)
 
 
 def test_lighting_scales_every_pixel_by_one_smooth_gain():
@@ -58,10 +58,25 @@ def test_occluders_stand_still_in_front():
     assert (frames[:, covered] == expected[covered][None, :, None]).all()
 
 
+def test_texture_varies_a_plain_background_at_several_scales():
+    base = dict(BASE, kinds=('spin', ))
+    spec = dict(sm.make_clip_specs(sm.SyntheticMotionConfig(**base))[0],
+                background='solid')
+    plain = sm.render_clip(spec)[0].astype(np.float32)
+    textured = sm.render_clip(dict(spec, effects=dict(
+        camera_pan=0, lighting=0, occluders=0, texture=0.4)))[0]
+    ratio = textured.astype(np.float32) / np.maximum(plain, 1)
+    corner = ratio[:6, :6].mean(axis=2)  # background only
+    assert corner.std() > 0.02  # no longer flat
+    assert 0.55 < ratio.min() and ratio.max() < 1.45  # within 1 +- 0.4
+    sm.SyntheticMotionConfig(**base, texture=0.4)  # a valid option
+
+
 @pytest.mark.parametrize('options, message', [
     (dict(camera_pan=-1.0), 'camera_pan=-1.0: must be >= 0'),
     (dict(lighting=1.0), r'lighting=1.0: must be in \[0, 1\)'),
     (dict(occluders=-2), 'occluders=-2: must be >= 0'),
+    (dict(texture=1.0), r'texture=1.0: must be in \[0, 1\)'),
 ])
 def test_bad_effect_options_raise_clear_errors(options, message):
     with pytest.raises(ValueError, match=message):

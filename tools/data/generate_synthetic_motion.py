@@ -46,6 +46,8 @@ _NUMBERS = [
      'largest camera speed in px per frame, 0 = still camera'),
     ('--lighting', 'lighting', 'brightness swing over a clip, in [0, 1)'),
     ('--occluders', 'occluders', 'static bars in front of the scene'),
+    ('--texture', 'texture',
+     'strength in [0, 1) of a noise texture on the background'),
 ]
 
 
