@@ -1,19 +1,13 @@
 """Safe checkpoint loading for mmengine 0.10.7 under torch >= 2.6.
 
-Upstream: mmengine 0.10.7 calls ``torch.load`` without ``weights_only``,
-which since torch 2.6 refuses its own checkpoints (``Unsupported global
-...HistoryBuffer``, mmengine#1655); the usual workaround,
-``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1``, lets any file run code.
-Fix: :func:`load_checkpoint_file` keeps ``weights_only=True`` and allows
-exactly what mmengine checkpoints hold (``HistoryBuffer``, numpy arrays,
-scalars, dtypes, and a ``getattr`` that reaches only ``HistoryBuffer``'s
-statistics); anything else raises :class:`UnsafeCheckpointError` naming
-the file and the global, unless the user opts in
-(``RSPNET_MM_TRUST_CHECKPOINTS=1``, :func:`trusted_checkpoints`,
-``trust=True``). :func:`apply` makes it mmengine's local-file loader
-(``load_from``, resume, ``init_cfg=Pretrained``, ``test.py``).
-Remove when: a mmengine release has its ``weights_only`` fix (151a87a) and
-the safe default still holds; keep :func:`load_checkpoint_file` for tools.
+Upstream: torch 2.6's ``torch.load`` refuses mmengine's own checkpoints
+(``Unsupported global ...HistoryBuffer``, mmengine#1655), and the usual
+workaround (``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1``) lets any file run code.
+Fix: :func:`load_checkpoint_file` allows exactly what mmengine checkpoints
+hold, unless the user opts in (``RSPNET_MM_TRUST_CHECKPOINTS=1``,
+:func:`trusted_checkpoints`, ``trust=True``); :func:`apply` makes it
+mmengine's local-file loader. Remove when: a mmengine release has its
+``weights_only`` fix (151a87a); keep :func:`load_checkpoint_file` for tools.
 """
 import contextlib
 import os
@@ -46,6 +40,7 @@ def _history_buffer_getattr(obj: Any, name: str) -> Any:
 
 
 def _allowed_globals() -> list:
+    """What mmengine checkpoints hold besides tensors."""
     from mmengine.logging import HistoryBuffer
     dtypes = [getattr(np.dtypes, n) for n in dir(np.dtypes)
               if n.endswith('DType')]
@@ -56,10 +51,9 @@ def _allowed_globals() -> list:
 
 @contextlib.contextmanager
 def trusted_checkpoints() -> Iterator[None]:
-    """Load files with ``weights_only=False`` inside this block (only
-    for files you trust: unpickling can run any code)."""
-    previous = getattr(_STATE, 'trusted', False)
-    _STATE.trusted = True
+    """Unpickle without the allow-list inside this block (only files you
+    trust: unpickling can run any code)."""
+    previous, _STATE.trusted = getattr(_STATE, 'trusted', False), True
     try:
         yield
     finally:
@@ -97,13 +91,14 @@ def load_checkpoint_file(filename: str,
     except pickle.UnpicklingError as err:
         # torch names the refused object as "GLOBAL module.name"
         found = re.search(r'GLOBAL [\w.]+', str(err))
-        reason = found.group(0) if found else str(err).splitlines()[0]
         raise UnsafeCheckpointError(
             f'Refusing to load {filename}: it holds objects outside the '
-            f'safe allow-list ({reason}). Loading it could run arbitrary '
-            f'code. If you trust where the file came from, set '
-            f'{TRUST_ENV}=1 (or use rspnet_mm.compat.trusted_checkpoints()) '
-            'and load it again.') from err
+            'safe allow-list ('
+            f'{found.group(0) if found else str(err).splitlines()[0]}). '
+            'Loading it could run arbitrary code. If you trust where the '
+            f'file came from, set {TRUST_ENV}=1 (or use '
+            'rspnet_mm.compat.trusted_checkpoints()) and load it again.'
+        ) from err
     except (RuntimeError, EOFError, ValueError) as err:
         raise RuntimeError(
             f'{filename} is not a readable torch checkpoint (truncated or '
@@ -111,13 +106,14 @@ def load_checkpoint_file(filename: str,
 
 
 def load_from_local(filename, map_location=None):
-    """mmengine's local loader, made safe (the name is what it logs)."""
+    """mmengine's local loader, made safe (mmengine logs this name)."""
     return load_checkpoint_file(filename, map_location)
 
 
 def apply() -> bool:
-    """Register :func:`load_checkpoint_file` for mmengine's local paths;
-    True when it was (re-)registered."""
+    """Make :func:`load_from_local` mmengine's loader of local paths
+    (``load_from``, resume, ``init_cfg=Pretrained``, ``test.py``); True
+    when it was (re-)registered."""
     from mmengine.runner.checkpoint import CheckpointLoader
     if CheckpointLoader._schemes.get('') is load_from_local:
         return False

@@ -1,10 +1,5 @@
-"""Take the backbone out of one of this project's own checkpoints.
-
-mmengine saves ``{'meta': {..., 'cfg': <config text>}, 'state_dict': ...,
-'message_hub': ..., 'optimizer': ..., ...}``; the result has the format of
-:mod:`.backbone_checkpoint`, which ``pretrained=`` and
-``init_cfg=dict(type='Pretrained', prefix='backbone.', ...)`` load.
-"""
+"""Take the backbone out of one of this project's (mmengine's)
+checkpoints into a :mod:`.backbone_checkpoint` file."""
 import copy
 from collections.abc import Mapping
 from typing import Optional
@@ -21,8 +16,7 @@ from .backbone_checkpoint import (
 
 
 def backbone_config_from_config(cfg: Config, source: str) -> dict:
-    """``cfg.model.backbone`` as plain values (see
-    :func:`plain_backbone_config`).
+    """``cfg.model.backbone`` as plain values.
 
     Raises:
         BackboneStateError: The config has no ``model.backbone``.
@@ -36,8 +30,8 @@ def backbone_config_from_config(cfg: Config, source: str) -> dict:
 
 
 def backbone_config_from_meta(meta: Mapping, source: str) -> Optional[dict]:
-    """The backbone config of the config text mmengine stores in
-    ``meta['cfg']``; None when there is none.
+    """The backbone config in the config text of ``meta['cfg']``; None
+    without one.
 
     Raises:
         BackboneStateError: The text is not a readable config or has no
@@ -47,8 +41,7 @@ def backbone_config_from_meta(meta: Mapping, source: str) -> Optional[dict]:
     if not text:
         return None
     try:
-        cfg = (Config(dict(text)) if isinstance(text, Mapping) else
-               Config.fromstring(str(text), '.py'))
+        cfg = Config.fromstring(str(text), '.py')
     except Exception as err:  # a config text mmengine cannot parse
         raise BackboneStateError(
             f"{source}: meta['cfg'] is not a readable config ({err}); pass "

@@ -1,19 +1,9 @@
-"""Convert checkpoints of the official RSPNet code (PeihaoChen/RSPNet).
-
-An official pre-training checkpoint ``{'epoch', 'arch', 'model', ...}``
-holds in ``model`` (keys maybe ``module.``-prefixed) ``queue`` (128, K),
-``queue_ptr``, the query encoder ``encoder_q.encoder.*``, its heads
-``encoder_q.fc1.2.*`` (A-VID) and ``encoder_q.fc2.2.*`` (RSP), and their
-momentum copies under ``encoder_k.``. :func:`convert_official_checkpoint`
-turns it into a backbone checkpoint (the format of
-:mod:`.backbone_checkpoint`) or, with ``full=True``, the state of the
-``RSPNet`` recognizer (``backbone.*``, ``{rsp,avid}_head.fc.*``,
-``key_encoder.module.*``, ``key_encoder.steps``, ``queue``,
-``queue_ptr``) for ``load_from``. Key names follow the ``OFFICIAL_KEYS``
-table beside each backbone (see :func:`rename_key`).
-"""
+"""Convert checkpoints of the official RSPNet code (PeihaoChen/RSPNet):
+``model`` (keys maybe ``module.``-prefixed) holds ``queue`` (128, K),
+``queue_ptr``, ``encoder_q.encoder.*`` with its heads ``encoder_q.fc1.2.*``
+(A-VID) and ``encoder_q.fc2.2.*`` (RSP), their momentum copies in
+``encoder_k.``."""
 import re
-from collections import OrderedDict
 from typing import Dict, Mapping, Optional, Sequence, Tuple
 
 import torch
@@ -22,11 +12,9 @@ from mmaction.registry import MODELS
 from . import hara_resnet3d, s3dg, vcop_c3d, vcop_r2plus1d
 from .backbone_checkpoint import check_backbone_state_dict, sub_state_dict
 
-QUERY_BACKBONE = 'encoder_q.encoder.'
-KEY_BACKBONE = 'encoder_k.encoder.'
+QUERY_BACKBONE, KEY_BACKBONE = 'encoder_q.encoder.', 'encoder_k.encoder.'
 #: Official head -> ours (fc2 = g_m, relative speed; fc1 = g_a, A-VID).
 HEADS = {'fc2.2.': 'rsp_head', 'fc1.2.': 'avid_head'}
-
 #: Official ``arch`` -> our backbone config, a key only that arch has, and
 #: the module with its ``OFFICIAL_KEYS`` and ``OFFICIAL_CLASSIFIER``.
 OFFICIAL_ARCHS = {
@@ -36,11 +24,9 @@ OFFICIAL_ARCHS = {
                           signature='conv1.spatial_conv.weight',
                           module=vcop_r2plus1d),
     'resnet18': dict(backbone=dict(type='HaraResNet3D', depth=18),
-                     signature='layer1.0.conv1.weight',
-                     module=hara_resnet3d),
-    's3dg': dict(backbone=dict(type='S3DG'),
-                 signature='feature.sepConv1.sep_conv.0.conv3d.weight',
-                 module=s3dg),
+                     signature='layer1.0.conv1.weight', module=hara_resnet3d),
+    's3dg': dict(backbone=dict(type='S3DG'), module=s3dg,
+                 signature='feature.sepConv1.sep_conv.0.conv3d.weight'),
 }
 
 
@@ -48,9 +34,14 @@ def rename_key(key: str, pairs: Sequence[Tuple[str, str]],
                to_official: bool = False) -> str:
     """Rename a backbone key (no prefix) by an ``OFFICIAL_KEYS`` table.
 
-    Each ``(official, ours)`` pair replaces a run of whole name parts, in
-    order; ``to_official`` applies the pairs swapped and in reverse order,
-    which undoes the renaming. Keys no pair matches stay as they are.
+    Args:
+        key (str): The key.
+        pairs (Sequence[Tuple[str, str]]): ``(official, ours)`` runs of
+            whole name parts, replaced in order.
+        to_official (bool): Undo the renaming.
+
+    Returns:
+        str: The renamed key (unchanged when no pair matches).
     """
     if to_official:
         pairs = [(ours, official) for official, ours in reversed(pairs)]
@@ -61,16 +52,14 @@ def rename_key(key: str, pairs: Sequence[Tuple[str, str]],
 
 def convert_official_state_dict(state: Mapping[str, torch.Tensor],
                                 arch: str) -> Dict[str, torch.Tensor]:
-    """Official backbone keys (no prefix) -> ours; the official 1-output
-    classifier is left out, unknown keys pass unchanged (a strict load then
-    reports them)."""
+    """Official backbone keys (no prefix) of ``arch`` -> ours, without the
+    official 1-output classifier; unknown keys pass unchanged."""
     module = OFFICIAL_ARCHS[arch]['module']
-    return OrderedDict(
-        (rename_key(k, module.OFFICIAL_KEYS), v) for k, v in state.items()
-        if not k.startswith(module.OFFICIAL_CLASSIFIER))
+    return {rename_key(k, module.OFFICIAL_KEYS): v for k, v in state.items()
+            if not k.startswith(module.OFFICIAL_CLASSIFIER)}
 
 
-def _official_model_state(checkpoint: Mapping, source: str) -> dict:
+def _model_state(checkpoint: Mapping, source: str) -> dict:
     """``checkpoint['model']`` without ``module.``, checked to be one."""
     model = (checkpoint.get('model', checkpoint)
              if isinstance(checkpoint, Mapping) else checkpoint)
@@ -79,106 +68,92 @@ def _official_model_state(checkpoint: Mapping, source: str) -> dict:
                          'checkpoint dict')
     state = sub_state_dict(model)
     if not any(k.startswith(QUERY_BACKBONE) for k in state):
-        ours = any(k.startswith('backbone.') for k in state) or (
-            'state_dict' in checkpoint)
+        ours = 'state_dict' in checkpoint or any(
+            k.startswith('backbone.') for k in state)
         raise ValueError(
             f'{source} is not an official RSPNet pre-training checkpoint: '
             f"no '{QUERY_BACKBONE}*' keys in its "
             f"{'model' if 'model' in checkpoint else 'top level'} (first "
-            f'keys: {list(state)[:5]}).' +
-            (' It looks like a checkpoint of this project: use '
-             'tools/extract_backbone.py instead.' if ours else ''))
+            f'keys: {list(state)[:5]}).' + (
+                ' It looks like a checkpoint of this project: use '
+                'tools/extract_backbone.py instead.' if ours else ''))
     return state
 
 
 def _resolve_arch(checkpoint: Mapping, backbone: Mapping,
                   arch: Optional[str], source: str) -> str:
-    """``arch``, else the file's ``arch`` entry, else the one whose
-    signature key is present; it must agree with the keys."""
+    """``arch``, else the file's ``arch``, else the one whose signature key
+    is in ``backbone``; checked against the keys."""
     found = [a for a, spec in OFFICIAL_ARCHS.items()
              if spec['signature'] in backbone]
     given = '--arch' if arch is not None else "its 'arch' entry"
-    arch = arch if arch is not None else checkpoint.get('arch')
-    if arch is None and len(found) == 1:
-        return found[0]
+    arch = arch or checkpoint.get('arch') or (
+        found[0] if len(found) == 1 else None)
     if arch is None:
         raise ValueError(
             f'{source}: cannot tell the architecture: no arch given, no '
-            f"'arch' entry and the backbone keys match "
-            f"{found or 'none'} of {sorted(OFFICIAL_ARCHS)} (first keys: "
-            f'{list(backbone)[:5]}); pass --arch')
+            f"'arch' entry and the backbone keys match {found or 'none'} of "
+            f'{sorted(OFFICIAL_ARCHS)} (first keys: {list(backbone)[:5]}); '
+            'pass --arch')
     if arch not in OFFICIAL_ARCHS:
         raise ValueError(f'{source}: unsupported arch {arch!r} ({given}); '
                          f'supported: {sorted(OFFICIAL_ARCHS)}')
     if found and arch not in found:
+        signature = OFFICIAL_ARCHS[found[0]]['signature']
         raise ValueError(
-            f'{source}: {given} is {arch!r}, but the backbone keys are '
-            f"those of {found[0]!r} (it has "
-            f"{OFFICIAL_ARCHS[found[0]]['signature']!r}); use --arch "
-            f'{found[0]} or a checkpoint of {arch}')
+            f'{source}: {given} is {arch!r}, but the backbone keys are those '
+            f'of {found[0]!r} (it has {signature!r}); use --arch {found[0]} '
+            f'or a checkpoint of {arch}')
     return arch
 
 
-def convert_official_backbone(state: Mapping[str, torch.Tensor], arch: str,
-                              source: str = 'state dict',
-                              prefix: str = QUERY_BACKBONE
-                              ) -> Dict[str, torch.Tensor]:
-    """Rename official backbone keys (``prefix`` removed) of ``arch`` and
-    check them strictly.
-
-    Raises:
-        BackboneStateError: Missing (named as in the official file, with
-            ``prefix``), unexpected or misshapen keys.
-    """
+def _convert_backbone(state: Mapping[str, torch.Tensor], arch: str,
+                      source: str, prefix: str) -> Dict[str, torch.Tensor]:
+    """Our ``backbone.*`` from the official keys under ``prefix``, checked
+    strictly (missing keys named as in the official file)."""
     spec = OFFICIAL_ARCHS[arch]
-    converted = convert_official_state_dict(state, arch)
+    converted = convert_official_state_dict(sub_state_dict(state, prefix),
+                                            arch)
     check_backbone_state_dict(
         MODELS.build(dict(spec['backbone'])), converted,
-        source=f'{source} ({prefix}*)',
-        describe=lambda k: prefix + rename_key(
-            k, spec['module'].OFFICIAL_KEYS, to_official=True),
-        hint=f'Expected an official {arch!r} backbone.')
-    return converted
+        f'{source} ({prefix}*)', hint=f'Expected an official {arch!r} '
+        'backbone.', describe=lambda k: prefix + rename_key(
+            k, spec['module'].OFFICIAL_KEYS, to_official=True))
+    return {f'backbone.{k}': v for k, v in converted.items()}
 
 
-def _full_state(state: Mapping, arch: str, source: str,
-                backbone: Mapping) -> Dict[str, torch.Tensor]:
-    """The RSPNet recognizer's state from the official model state."""
-    key, heads = 'key_encoder.module.', {}  # official head key -> ours
-    for role, ours in (('encoder_q.', ''), ('encoder_k.', key)):
-        for official, head in HEADS.items():
-            for param in ('weight', 'bias'):
-                name = f'{role}{official}{param}'
-                if name not in state:
-                    raise ValueError(
-                        f'{source}: missing {name} (the {head} projection);'
-                        " --full needs the official fc_type='linear' heads")
-                heads[name] = f'{ours}{head}.fc.{param}'
-    for name in ('queue', 'queue_ptr'):
-        if name not in state:
-            raise ValueError(f'{source}: missing {name!r}; --full needs the '
-                             'MoCo queue')
-    unexpected = [k for k in state if k not in heads
-                  and k not in ('queue', 'queue_ptr')
+def _full_state(state: Mapping, arch: str,
+                source: str) -> Dict[str, torch.Tensor]:
+    """The recognizer's state besides the query ``backbone.*``."""
+    key = 'key_encoder.module.'
+    names = {f'{role}{official}{p}': f'{ours}{head}.fc.{p}'
+             for role, ours in (('encoder_q.', ''), ('encoder_k.', key))
+             for official, head in HEADS.items() for p in ('weight', 'bias')}
+    names.update(queue='queue', queue_ptr='queue_ptr')
+    missing = [f"{k} (the {v.split('.')[-3]} projection)" if '.fc.' in v
+               else repr(k) for k, v in names.items() if k not in state]
+    if missing:
+        raise ValueError(f"{source}: missing {', '.join(missing)}; --full "
+                         "needs the official fc_type='linear' heads and the "
+                         'MoCo queue')
+    unexpected = [k for k in state if k not in names
                   and not k.startswith((QUERY_BACKBONE, KEY_BACKBONE))]
     if unexpected:
         raise ValueError(f'{source}: keys --full cannot map: {unexpected[:5]}'
                          f' ({len(unexpected)} in all); only the linear '
                          'heads are supported')
-    key_backbone = convert_official_backbone(
-        sub_state_dict(state, KEY_BACKBONE), arch, source, KEY_BACKBONE)
-    out = OrderedDict((f'backbone.{k}', v) for k, v in backbone.items())
-    out.update((f'{key}backbone.{k}', v) for k, v in key_backbone.items())
-    out.update((ours, state[official]) for official, ours in heads.items())
-    queue, feat_dim = state['queue'], out['rsp_head.fc.weight'].shape[0]
+    out = {key + k: v for k, v in
+           _convert_backbone(state, arch, source, KEY_BACKBONE).items()}
+    out.update((ours, state[official]) for official, ours in names.items())
+    queue, feat_dim = out['queue'], out['rsp_head.fc.weight'].shape[0]
     if queue.dim() != 2 or queue.shape[0] != feat_dim:
         raise ValueError(f'{source}: queue has shape {tuple(queue.shape)}, '
                          f'expected ({feat_dim}, K)')
     # steps > 0: mmengine's EMA would otherwise overwrite the key encoder
     # with the query encoder at its first update.
     out['key_encoder.steps'] = torch.tensor(1, dtype=torch.long)
-    out['queue'] = queue.float()
-    out['queue_ptr'] = state['queue_ptr'].long().reshape(1)
+    out.update(queue=queue.float(),
+               queue_ptr=out['queue_ptr'].long().reshape(1))
     return out
 
 
@@ -192,7 +167,8 @@ def convert_official_checkpoint(checkpoint: Mapping,
         checkpoint (Mapping): The loaded file.
         arch (str, optional): One of :data:`OFFICIAL_ARCHS`; defaults to
             the file's ``arch`` entry, else recognised from the keys.
-        full (bool): The recognizer's state instead of the backbone's.
+        full (bool): The RSPNet recognizer's state (``backbone``, heads,
+            ``key_encoder``, queue) instead of the backbone's.
         source (str): File name for messages and meta.
 
     Returns:
@@ -200,22 +176,20 @@ def convert_official_checkpoint(checkpoint: Mapping,
 
     Raises:
         ValueError: Not an official checkpoint, unknown or conflicting
-            arch, missing, unexpected or misshapen keys (named).
+            arch, keys that do not fit (named).
     """
-    state = _official_model_state(checkpoint, source)
-    official = sub_state_dict(state, QUERY_BACKBONE)
-    arch = _resolve_arch(checkpoint, official, arch, source)
-    backbone = convert_official_backbone(official, arch, source)
+    state = _model_state(checkpoint, source)
+    arch = _resolve_arch(checkpoint, sub_state_dict(state, QUERY_BACKBONE),
+                         arch, source)
+    state_dict = _convert_backbone(state, arch, source, QUERY_BACKBONE)
     meta = dict(backbone=dict(OFFICIAL_ARCHS[arch]['backbone']), arch=arch,
                 source=str(source), format='rspnet_mm.backbone')
     if isinstance(checkpoint.get('epoch'), int):
         meta['official_epoch'] = checkpoint['epoch']
-    if not full:
-        return dict(meta=meta, state_dict=OrderedDict(
-            (f'backbone.{k}', v) for k, v in backbone.items()))
-    state_dict = _full_state(state, arch, source, backbone)
-    feat_dim = int(state_dict['rsp_head.fc.weight'].shape[0])
-    meta.update(format='rspnet_mm.rspnet', feat_dim=feat_dim,
-                queue_len=int(state_dict['queue'].shape[1]),
-                heads=dict(proj_type='linear', feat_dim=feat_dim))
+    if full:
+        state_dict.update(_full_state(state, arch, source))
+        feat_dim, queue_len = state_dict['queue'].shape
+        meta.update(format='rspnet_mm.rspnet', feat_dim=feat_dim,
+                    queue_len=queue_len,
+                    heads=dict(proj_type='linear', feat_dim=feat_dim))
     return dict(state_dict=state_dict, meta=meta)
