@@ -7,9 +7,12 @@
 LIST is a ``path [label]`` video list (MMAction2's VideoDataset format);
 with a CONFIG (``.py``) the list and data prefix of its
 ``<split>_dataloader`` are used (``--data-prefix`` overrides the prefix).
-Each video is opened with decord, its first frame and its last ``--tail``
-frames are decoded, and a file whose last frames fail is bisected to the
-frames that do decode. Every broken video is printed with the reason; with
+Each video is read as training reads it: with the pipeline's backend
+(``--backend``, default PyAV), then with every other installed backend, as
+the pipeline falls back; its first frame and its last ``--tail`` frames are
+decoded, and a file whose last frames fail is bisected to the frames that
+do decode. A video counts as broken only when no backend reads it. Every
+broken video is printed with the reason; with
 ``--out`` the broken ones are written as ``list path<TAB>reason`` lines, so
 
     cut -f1 broken.txt | grep -v -x -F -f - <(cut -d' ' -f1 LIST)
@@ -27,7 +30,11 @@ from typing import Dict, List, Optional, Tuple
 
 from tqdm import tqdm
 
-from rspnet_mm.datasets.video_check import check_video
+from rspnet_mm.datasets.transforms.frame_sources import (
+    BACKENDS,
+    DEFAULT_BACKEND,
+)
+from rspnet_mm.datasets.video_check import backend_order, check_video
 from rspnet_mm.datasets.video_list import VideoListError, parse_video_list
 
 
@@ -47,6 +54,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='decoding processes (default 1)')
     parser.add_argument('--tail', type=int, default=3,
                         help='frames at the end to decode (default 3)')
+    parser.add_argument('--backend', default=DEFAULT_BACKEND,
+                        choices=sorted(BACKENDS),
+                        help='decoder tried first, as in the pipeline '
+                        f'(default {DEFAULT_BACKEND}); the other installed '
+                        'ones are tried next')
     return parser.parse_args(argv)
 
 
@@ -91,20 +103,22 @@ def list_from_config(path: str, split: str) -> Dict:
                 require_label=dataset.get('type') not in UNLABELLED_TYPES)
 
 
-def _check(job: Tuple[str, str, int]) -> Tuple[str, Dict]:
-    entry, path, tail = job
-    return entry, check_video(path, tail)
+def _check(job: Tuple[str, str, int, List[str]]) -> Tuple[str, Dict]:
+    entry, path, tail, backends = job
+    return entry, check_video(path, tail, backends)
 
 
 def check_list(entries: List[Tuple[str, str]], workers: int = 1,
-               tail: int = 3) -> List[Tuple[str, Dict]]:
+               tail: int = 3,
+               backend: str = DEFAULT_BACKEND) -> List[Tuple[str, Dict]]:
     """Check each ``(list path, file path)``, with a progress bar.
 
     Returns:
         list[tuple[str, dict]]: ``(list path, check_video record)`` in list
         order.
     """
-    jobs = [(entry, path, tail) for entry, path in entries]
+    backends = backend_order(backend)
+    jobs = [(entry, path, tail, backends) for entry, path in entries]
     bar = dict(total=len(jobs), unit='video', desc='check_videos',
                file=sys.stderr, mininterval=1.0)
     if workers > 1:
@@ -121,6 +135,12 @@ def summary(results: List[Tuple[str, Dict]]) -> str:
     lines = [f'checked {len(records)} videos ({total / 2**20:.1f} MiB): '
              f'{len(records) - len(broken)} decode, {len(broken)} broken']
     good = [r for r in records if r['ok']]
+    by_backend = {}
+    for r in good:
+        by_backend[r['backend']] = by_backend.get(r['backend'], 0) + 1
+    if by_backend:
+        lines.append('read by: ' + ', '.join(
+            f'{backend} {count}' for backend, count in by_backend.items()))
     if good:
         frames = sorted(r['frames'] for r in good)
         sizes = sorted({(r['height'], r['width']) for r in good})
@@ -152,7 +172,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     entries = [(item['filename'], osp.join(prefix, item['filename']))
                for item in items]
-    results = check_list(entries, max(args.workers, 1), args.tail)
+    results = check_list(entries, max(args.workers, 1), args.tail,
+                         args.backend)
     broken = [(entry, r) for entry, r in results if not r['ok']]
     for _, record in broken:
         print(f'BROKEN {record["path"]}: {record["reason"]}')

@@ -9,16 +9,19 @@ from rspnet_mm.testing.broken_videos import (
     gradient_frames,
     write_broken_videos,
 )
+from rspnet_mm.testing.encoded_videos import ENCODINGS, write_encoded_video
 from rspnet_mm.testing.recipes import load_tool
 from rspnet_mm.testing.videos import write_video
 
 REASONS = {
     'missing.mp4': 'file not found',
     'empty.mp4': 'empty file (0 bytes)',
-    'random.mp4': 'decord cannot open it',
-    'truncated.mp4': 'decord cannot open it',
-    'no_frames.mp4': 'decord cannot open it',
-    'undecodable.mp4': 'decord cannot open it',
+    # every backend is tried: each one's reason, the pipeline's first
+    'random.mp4': 'pyav: PyAV cannot open it',
+    'truncated.mp4': 'pyav: PyAV cannot open it',
+    'no_frames.mp4': 'pyav: the file has no video stream; remove it; '
+    'decord: decord cannot open it',
+    'undecodable.mp4': 'none of its 40 frames decode',
     DAMAGED: 'the header says 40 frames but only the first',
 }
 
@@ -61,6 +64,7 @@ def test_reports_every_broken_video(tool, videos, tmp_path, capsys):
     assert 'checked 9 videos (' in printed.out
     assert 'frames per video: min 12, median 21, max 30' in printed.out
     assert 'frame sizes (HxW): 32x32, 64x64' in printed.out
+    assert 'read by: pyav 2' in printed.out
     assert 'check_videos' in printed.err  # the progress bar
     rows = [line.split('\t') for line in out.read_text().splitlines()]
     assert [r[0] for r in rows] == [*BROKEN_KINDS, DAMAGED]
@@ -125,3 +129,17 @@ def test_config_checks_labels_against_the_head(tool, videos, tmp_path,
     assert tool.main([str(config)]) == 2
     assert (f"{ann}, line 2 ('good_b.mp4 2'): label 2 is outside [0, 2)"
             in capsys.readouterr().err)
+
+
+@pytest.mark.parametrize('first', ['pyav', 'decord'])
+def test_av1_counts_as_good_whatever_backend_comes_first(
+        tool, tmp_path, capsys, first):
+    """decord 0.6.0 cannot open AV1; training falls back to PyAV, so the
+    checker must not call the file broken."""
+    write_encoded_video(tmp_path / 'av1.mp4', ENCODINGS['av1'])
+    ann = write_list(tmp_path, ['av1.mp4'])
+    assert tool.main([str(ann), '--data-prefix', str(tmp_path),
+                      '--backend', first]) == 0
+    out = capsys.readouterr().out
+    assert 'MiB): 1 decode, 0 broken' in out
+    assert 'read by: pyav 1' in out
