@@ -1,9 +1,6 @@
-"""Backbone-only checkpoint files: strict check, load and save.
-
-``{'state_dict': {'backbone.<key>': tensor}, 'meta': {'backbone': <config>,
-...}}``, tensors and plain values only (``weights_only=True`` reads it), as
-the converter and ``tools/extract_backbone.py`` write it.
-"""
+"""Backbone-only checkpoint files ``{'state_dict': {'backbone.<key>':
+tensor}, 'meta': {'backbone': <config>, ...}}`` (tensors and plain values
+only): strict check, load and save."""
 import os
 from typing import Callable, Mapping
 
@@ -141,11 +138,7 @@ def _plain(value, where: str):
 
 def plain_backbone_config(cfg: Mapping) -> dict:
     """A backbone config (dict or ConfigDict with a string ``type``) as
-    plain Python values, without ``pretrained`` and ``init_cfg``.
-
-    Raises:
-        BackboneStateError: No string ``type``, or a value is not plain.
-    """
+    plain Python values, without ``pretrained`` and ``init_cfg``."""
     if not isinstance(cfg, Mapping) or not isinstance(cfg.get('type'), str):
         raise BackboneStateError(
             f'backbone config needs a string type, got {cfg!r}')
@@ -156,11 +149,7 @@ def plain_backbone_config(cfg: Mapping) -> dict:
 def save_plain_checkpoint(path: str, checkpoint: Mapping) -> None:
     """Write ``{'state_dict', 'meta'}`` so that ``torch.load(path,
     weights_only=True)`` reads it (tensors cloned, so that a view does not
-    save its whole storage; folders created).
-
-    Raises:
-        BackboneStateError: ``meta`` holds a value that is not plain.
-    """
+    save its whole storage; folders created)."""
     meta = _plain(checkpoint['meta'], 'meta')
     state = {k: v.detach().clone().contiguous()
              for k, v in checkpoint['state_dict'].items()}

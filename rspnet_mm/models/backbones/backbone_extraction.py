@@ -16,11 +16,8 @@ from .backbone_checkpoint import (
 
 
 def backbone_config_from_config(cfg: Config, source: str) -> dict:
-    """``cfg.model.backbone`` as plain values.
-
-    Raises:
-        BackboneStateError: The config has no ``model.backbone``.
-    """
+    """``cfg.model.backbone`` as plain values (BackboneStateError if
+    there is none)."""
     backbone = (cfg.get('model') or {}).get('backbone')
     if not isinstance(backbone, Mapping):
         raise BackboneStateError(
@@ -31,12 +28,7 @@ def backbone_config_from_config(cfg: Config, source: str) -> dict:
 
 def backbone_config_from_meta(meta: Mapping, source: str) -> Optional[dict]:
     """The backbone config in the config text of ``meta['cfg']``; None
-    without one.
-
-    Raises:
-        BackboneStateError: The text is not a readable config or has no
-            ``model.backbone``.
-    """
+    without one, BackboneStateError if it is unreadable or has none."""
     text = meta.get('cfg') if isinstance(meta, Mapping) else None
     if not text:
         return None
@@ -63,8 +55,8 @@ def extract_backbone(checkpoint: Mapping, source: str,
         dict: ``{'state_dict': {'backbone.<key>': tensor}, 'meta': ...}``.
 
     Raises:
-        BackboneStateError: No ``backbone.*`` weights, no config, or the
-            weights do not fit the configured backbone.
+        BackboneStateError: No ``backbone.*`` weights or config, or they
+            do not fit.
     """
     if not isinstance(checkpoint, Mapping):
         raise BackboneStateError(f'{source} holds a '
