@@ -1,6 +1,7 @@
 """load_from with a backbone of another architecture stops before training;
 a fitting one loads and lists the new classifier; allow_partial loads what
 fits."""
+import uuid
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,9 @@ def _runner(config, work_dir, load_from, video_set=None, **options):
             cfg[loader].num_workers = 0
             cfg[loader].persistent_workers = False
     cfg.merge_from_dict(options)
+    # mmengine names a runner's logger after its start second: two runners
+    # built in the same second would share one log file.
+    cfg.experiment_name = f'{Path(work_dir).name}_{uuid.uuid4().hex[:8]}'
     return RUNNERS.build(cfg)
 
 
