@@ -50,10 +50,10 @@ train_dataloader = dict(
                  pipeline=train_pipeline))
 
 monitor_pipeline = [
-    dict(type='DecordInit'),
+    dict(type='VideoInit'),
     dict(type='SampleFrames', clip_len=16, frame_interval=1, num_clips=1,
          test_mode=True),
-    dict(type='DecordDecode'),
+    dict(type='VideoDecode'),
     dict(type='Resize', scale=(img_size, img_size), keep_ratio=False),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs'),

@@ -21,10 +21,10 @@ _base_ = ['pretrain_runtime.py']
 monitor_root = 'data/ucf101/videos'
 monitor_ann_file = 'data/ucf101/ucf101_val_split_1_videos.txt'
 monitor_pipeline = [
-    dict(type='DecordInit'),
+    dict(type='VideoInit'),
     dict(type='SampleFrames', clip_len=16, frame_interval=1, num_clips=1,
          test_mode=True),
-    dict(type='DecordDecode'),
+    dict(type='VideoDecode'),
     dict(type='Resize', scale=(-1, 128)),
     dict(type='CenterCrop', crop_size=112),
     dict(type='FormatShape', input_format='NCTHW'),

@@ -22,18 +22,18 @@ model = dict(
                            format_shape='NCTHW'))
 
 pipeline = [
-    dict(type='DecordInit'),
+    dict(type='VideoInit'),
     dict(type='SampleFrames', clip_len=4, frame_interval=1, num_clips=1),
-    dict(type='DecordDecode'),
+    dict(type='VideoDecode'),
     dict(type='Resize', scale=(32, 32), keep_ratio=False),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs'),
 ]
 test_pipeline = [
-    dict(type='DecordInit'),
+    dict(type='VideoInit'),
     dict(type='SampleFrames', clip_len=4, frame_interval=1, num_clips=1,
          test_mode=True),
-    dict(type='DecordDecode'),
+    dict(type='VideoDecode'),
     dict(type='Resize', scale=(32, 32), keep_ratio=False),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs'),
