@@ -20,6 +20,9 @@ from rspnet_mm.testing.recipes import REPO_ROOT, load_tool
 TINY_RSPNET_CONFIG = str(REPO_ROOT / 'tests' / 'data' / 'configs' /
                          'tiny_rspnet_synthetic.py')
 MAX_ITERS = 4
+#: Long enough that SIGTERM, sent once iteration 2 is logged, always comes
+#: before the run ends by itself (4 iterations raced it on an idle machine).
+SIGTERM_ITERS = 30
 
 
 @pytest.fixture(scope='module')
@@ -35,12 +38,12 @@ def motion_set(tmp_path_factory):
                 root=str(out / 'videos'))
 
 
-def train_args(data, work_dir, *options):
+def train_args(data, work_dir, *options, max_iters=MAX_ITERS):
     return [TINY_RSPNET_CONFIG, '--work-dir', str(work_dir),
             '--cfg-options',
             f'train_dataloader.dataset.ann_file={data["ann_file"]}',
             f'train_dataloader.dataset.data_prefix.video={data["root"]}',
-            f'train_cfg.max_iters={MAX_ITERS}', *options]
+            f'train_cfg.max_iters={max_iters}', *options]
 
 
 def logged_losses(work_dir):
@@ -147,7 +150,8 @@ def test_sigterm_saves_and_resume_continues_from_that_iteration(
     work = tmp_path / 'work'
     args = train_args(motion_set, work, 'default_hooks.checkpoint.interval=99',
                       'train_dataloader.num_workers=2',
-                      'train_dataloader.persistent_workers=True')
+                      'train_dataloader.persistent_workers=True',
+                      max_iters=SIGTERM_ITERS)
     proc = subprocess.Popen(
         [sys.executable, str(REPO_ROOT / 'tools' / 'train.py'), *args],
         cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -159,9 +163,10 @@ def test_sigterm_saves_and_resume_continues_from_that_iteration(
     os.killpg(proc.pid, signal.SIGTERM)
     output, _ = proc.communicate(timeout=120)
     assert proc.returncode == 0, output[-3000:]
+    assert (work / 'latest.pth').is_file(), output[-3000:]
     latest = load_checkpoint_file(str(work / 'latest.pth'))
     stopped_at = latest['meta']['iter']
-    assert 2 <= stopped_at < MAX_ITERS, 'SIGTERM did not come mid-run'
+    assert 2 <= stopped_at < SIGTERM_ITERS, 'SIGTERM did not come mid-run'
     assert (f'SIGTERM: saved {work / "latest.pth"} after iteration '
             f'{stopped_at}; training stops') in output
     assert not list(work.glob('iter_*.pth'))  # only the signal's save
@@ -173,9 +178,9 @@ def test_sigterm_saves_and_resume_continues_from_that_iteration(
     load_tool('train').main([*args, 'train_dataloader.num_workers=0',
                              'train_dataloader.persistent_workers=False',
                              '--resume'])  # in-process loads are counted
-    assert len(loaded) == 4 * (MAX_ITERS - stopped_at)  # batch 4
+    assert len(loaded) == 4 * (SIGTERM_ITERS - stopped_at)  # batch 4
     assert sorted(logged_losses(work)) == list(
-        range(stopped_at + 1, MAX_ITERS + 1))
-    final = load_checkpoint_file(str(work / f'iter_{MAX_ITERS}.pth'))
-    assert final['meta']['iter'] == MAX_ITERS
-    assert int(final['state_dict']['key_encoder.steps']) == MAX_ITERS
+        range(stopped_at + 1, SIGTERM_ITERS + 1))
+    final = load_checkpoint_file(str(work / f'iter_{SIGTERM_ITERS}.pth'))
+    assert final['meta']['iter'] == SIGTERM_ITERS
+    assert int(final['state_dict']['key_encoder.steps']) == SIGTERM_ITERS
