@@ -19,6 +19,7 @@ import sys
 import time
 
 import torch
+from mmengine.config import DictAction
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -64,6 +65,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='epoch seconds the budget counts from (make '
                         'demo passes its own start, so that setting up '
                         '.venv counts too); default: now')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        default={}, help='overrides of the pretraining '
+                        'config, e.g. model.bn_splits=1 (an ablation)')
     args = parser.parse_args(argv)
     if args.minutes < 5:
         parser.error(f'--minutes {args.minutes}: the demo needs at least 5 '
@@ -130,7 +134,8 @@ def main(argv=None) -> dict:
               - EVAL_SECONDS)
     print(f'[demo] pretraining RSPNet for {budget:.0f} s')
     run = pretrain.pretrain(REPO_ROOT, data_dir,
-                            osp.join(args.work_dir, 'pretrain'), budget)
+                            osp.join(args.work_dir, 'pretrain'), budget,
+                            args.cfg_options)
     pretrain_summary = pretrain.summarise(run['curves'], run['iters'],
                                           run['seconds'])
 
@@ -156,6 +161,7 @@ def main(argv=None) -> dict:
             len(data_cfg.class_names(labels.PRIMARY_LABEL)))
 
     summary = dict(pretrain_config=run['config'], pretrain=pretrain_summary,
+                   pretrain_options=args.cfg_options,
                    probe_label=labels.PRIMARY_LABEL,
                    val_size=int(len(val_labels[labels.PRIMARY_LABEL])))
     for key in report.MAIN_EVALS:

@@ -3,7 +3,7 @@ import glob
 import json
 import os.path as osp
 import time
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 from mmengine.config import Config
 from mmengine.runner import Runner
@@ -14,8 +14,8 @@ PRETRAIN_CONFIG = 'configs/rspnet_litec3d_synthetic.py'
 LAST_ITERS = 50
 
 
-def pretrain(repo_root: str, data_dir: str, work_dir: str,
-             seconds: float) -> Dict[str, object]:
+def pretrain(repo_root: str, data_dir: str, work_dir: str, seconds: float,
+             options: Optional[dict] = None) -> Dict[str, object]:
     """Pretrain RSPNet on the synthetic set for a wall-clock budget.
 
     Args:
@@ -23,6 +23,8 @@ def pretrain(repo_root: str, data_dir: str, work_dir: str,
         data_dir (str): Output folder of the synthetic generator.
         work_dir (str): Work dir of the run (checkpoint, logs).
         seconds (float): Training budget (TimeBudgetHook).
+        options (dict | None): Config overrides merged last, as
+            ``--cfg-options`` does (e.g. ``{'model.bn_splits': 1}``).
 
     Returns:
         dict: ``config``, ``checkpoint`` (last), ``seconds``, ``iters`` and
@@ -44,6 +46,7 @@ def pretrain(repo_root: str, data_dir: str, work_dir: str,
         dict(type='RNGStateHook')
     ]
     cfg.log_level = 'WARNING'  # the progress bar shows the losses
+    cfg.merge_from_dict(options or {})
     runner = Runner.from_cfg(cfg)
     start = time.monotonic()
     runner.train()
