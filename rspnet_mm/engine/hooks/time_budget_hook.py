@@ -55,7 +55,7 @@ class TimeBudgetHook(Hook):
         elapsed = min(int(time.monotonic() - self._start), self._bar.total)
         self._bar.update(elapsed - self._bar.n)
         if outputs:
-            shown = {k: f'{float(v):.3f}' for k, v in outputs.items()
+            shown = {k: f'{_scalar(v):.3f}' for k, v in outputs.items()
                      if k in ('loss_rsp', 'loss_avid', 'rsp_acc')}
             self._bar.set_postfix(it=runner.iter + 1, **shown)
 
@@ -80,3 +80,8 @@ class TimeBudgetHook(Hook):
             runner.logger.info(
                 f'TimeBudgetHook: {self.seconds:.0f} s spent, training '
                 f'stops after iteration {self.stopped_at_iter}')
+
+
+def _scalar(value) -> float:
+    """A logged output as a float (a loss tensor detached first)."""
+    return float(value.detach() if hasattr(value, 'detach') else value)

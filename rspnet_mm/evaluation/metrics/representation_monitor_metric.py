@@ -32,7 +32,9 @@ class RepresentationMonitorMetric(VideoRetrievalMetric):
         prefix (str, optional): Name prefix. Defaults to None (the bare
             names above, which ``save_best='knn_top1'`` refers to).
     """
-    default_prefix = None
+    #: '' (not None): the bare names, without mmengine's "prefix is not
+    #: set" warning at every run.
+    default_prefix = ''
 
     def __init__(self,
                  k: int = 10,
