@@ -30,7 +30,11 @@ model = dict(
     rsp_head=dict(in_channels=128, proj_type='mlp', hidden_channels=128),
     avid_head=dict(in_channels=128, proj_type='mlp', hidden_channels=128),
     queue_len=2048,
-    key_momentum=0.99)
+    key_momentum=0.99,
+    # No split-BN here: with 32 clips a step, sub-batches of 8 gave worse
+    # features on every evaluation of the demo (docs/pretraining.md, the
+    # ablation; MoCo's single-GPU recipe splits 256 into 8 x 32).
+    bn_splits=1)
 
 train_pipeline = [
     dict(type='RelativeSpeedSampler', clip_len=16, speeds=(1, 2)),
