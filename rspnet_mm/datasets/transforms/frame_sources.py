@@ -367,6 +367,37 @@ def open_video(path: str, backend: str = DEFAULT_BACKEND,
                                             decode_short_side)
 
 
+def read_with_fallback(path: str, backends: Sequence[str],
+                       attempt: Callable[[str], object]
+                       ) -> Tuple[object, str, List[str]]:
+    """``attempt(backend)`` for each backend in turn until one reads.
+
+    Args:
+        path (str): The file (for the error).
+        backends (Sequence[str]): Backends in the order to try.
+        attempt (Callable[[str], object]): Reads with one backend; raises
+            :class:`VideoReadError` when it cannot.
+
+    Returns:
+        tuple: ``(what attempt returned, the backend that read it, the
+        'backend: reason' failures of the backends tried before it)``.
+
+    Raises:
+        VideoReadError: No backend read it: the one reason, or every
+        backend's reason after ``no backend reads it``.
+    """
+    failures: List[str] = []
+    for backend in backends:
+        try:
+            return attempt(backend), backend, failures
+        except VideoReadError as error:
+            failures.append(f'{backend}: {error.reason}')
+    if len(failures) == 1:
+        raise VideoReadError(path, failures[0].split(': ', 1)[1])
+    raise VideoReadError(path, 'no backend reads it (' +
+                         '; '.join(failures) + ')')
+
+
 class RawframeReader:
     """Frames of an MMAction2 frame folder (``img_00001.jpg``, ...).
 

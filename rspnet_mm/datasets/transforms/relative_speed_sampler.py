@@ -18,6 +18,7 @@ from .frame_sources import (
     check_file,
     installed_backends,
     open_video,
+    read_with_fallback,
 )
 from .speed_plan import (
     check_speed_config,
@@ -174,21 +175,15 @@ class RelativeSpeedSampler(BaseTransform):
         """Frames, plan, backend used and the failures of the backends
         tried before it, trying each backend in turn."""
         check_file(path)
-        failures: List[str] = []
-        for backend in [self.backend, *self.fallback_backends]:
-            def open_reader(backend=backend):
-                return open_video(path, backend, self.num_threads,
-                                  self.decode_short_side)
-            try:
-                frames, plan = self._read_with(open_reader, path, speeds)
-            except VideoReadError as error:
-                failures.append(f'{backend}: {error.reason}')
-                continue
-            return frames, plan, backend, failures
-        if len(failures) == 1:
-            raise VideoReadError(path, failures[0].split(': ', 1)[1])
-        raise VideoReadError(path, 'no backend reads it (' +
-                             '; '.join(failures) + ')')
+
+        def attempt(backend: str) -> Tuple[np.ndarray, Dict]:
+            return self._read_with(
+                lambda: open_video(path, backend, self.num_threads,
+                                   self.decode_short_side), path, speeds)
+
+        (frames, plan), backend, failures = read_with_fallback(
+            path, [self.backend, *self.fallback_backends], attempt)
+        return frames, plan, backend, failures
 
     def _read(self, results: Dict, speeds: Tuple[int, int]
               ) -> Tuple[np.ndarray, Dict, str, List[str]]:

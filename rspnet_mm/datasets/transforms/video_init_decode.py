@@ -11,20 +11,20 @@ the other installed backends, and decoding is bounded by
 unique ``frame_inds`` and handed back in the order and multiplicity
 ``SampleFrames`` asked for.
 """
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 import numpy as np
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
 from .decode_time_limit import run_with_time_limit
-from .errors import VideoReadError
 from .frame_sources import (
     DEFAULT_BACKEND,
     check_backend,
     check_file,
     installed_backends,
     open_video,
+    read_with_fallback,
 )
 
 
@@ -57,20 +57,15 @@ class VideoInit(BaseTransform):
     def transform(self, results: Dict) -> Dict:
         path = str(results['filename'])
         check_file(path)
-        failures: List[str] = []
-        for position, backend in enumerate(self.backends):
-            try:
-                reader = open_video(path, backend, self.num_threads)
-            except VideoReadError as error:
-                failures.append(f'{backend}: {error.reason}')
-                continue
-            results['video_reader'] = reader
-            results['total_frames'] = len(reader)
-            results['avg_fps'] = _average_fps(reader)
-            results['video_backends'] = self.backends[position + 1:]
-            return results
-        raise VideoReadError(path, 'no backend reads it (' +
-                             '; '.join(failures) + ')')
+        reader, backend, _ = read_with_fallback(
+            path, self.backends,
+            lambda b: open_video(path, b, self.num_threads))
+        results['video_reader'] = reader
+        results['total_frames'] = len(reader)
+        results['avg_fps'] = _average_fps(reader)
+        results['video_backends'] = self.backends[
+            self.backends.index(backend) + 1:]
+        return results
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(backends={self.backends}, '
@@ -102,16 +97,16 @@ class VideoDecode(BaseTransform):
 
     def _read(self, results: Dict, unique: np.ndarray) -> np.ndarray:
         reader = results['video_reader']
-        try:
-            return reader.read(unique)
-        except VideoReadError as first:
-            failures = [f'{reader.name}: {first.reason}']
-        for backend in results.get('video_backends', []):
-            try:
-                return open_video(reader.path, backend).read(unique)
-            except VideoReadError as error:
-                failures.append(f'{backend}: {error.reason}')
-        raise VideoReadError(reader.path, '; '.join(failures))
+
+        def attempt(backend: str) -> np.ndarray:
+            source = (reader if backend == reader.name else
+                      open_video(reader.path, backend))
+            return source.read(unique)
+
+        frames, _, _ = read_with_fallback(
+            reader.path, [reader.name, *results.get('video_backends', [])],
+            attempt)
+        return frames
 
     def transform(self, results: Dict) -> Dict:
         inds = np.asarray(results['frame_inds'])
