@@ -1,6 +1,6 @@
 """Runtime components: hooks, train loops and samplers for resumable runs,
 the ``atomic_local`` file backend and the checked-resume runner."""
-from . import atomic_local_backend, hooks  # noqa: F401
+from . import checkpoint_files, hooks  # noqa: F401
 from .loops import ResumableEpochBasedTrainLoop, ResumableIterBasedTrainLoop
 from .runner import CheckedRunner
 from .samplers import ResumableInfiniteSampler, ResumableSampler

@@ -1,25 +1,24 @@
-"""Checkpoint files that are never half-written, and finding the one to
-resume from.
+"""Checkpoint files that are never half-written, and the one to resume.
 
-mmengine 0.10.7's ``LocalBackend.put`` opens the final path with ``'wb'``
-and writes, so a run killed (or out of disk) while saving leaves a
-truncated ``iter_N.pth``; ``--resume`` trusts ``last_checkpoint`` and fails
-on it. Here: :func:`atomic_write_bytes` (temporary file, fsync, rename),
-used by the registered ``atomic_local`` file backend
-(:mod:`rspnet_mm.engine.atomic_local_backend`) that
-:class:`~rspnet_mm.engine.hooks.AtomicCheckpointHook` writes through, and
-:func:`find_latest_complete_checkpoint`, which
-:class:`~rspnet_mm.engine.runner.CheckedRunner` uses for
-``--resume`` without a path.
+mmengine 0.10.7's ``LocalBackend.put`` writes the final path in place, so a
+run killed while saving leaves a truncated ``iter_N.pth`` that ``--resume``
+fails on. :func:`atomic_write_bytes` (temporary file, fsync, rename) backs
+the ``atomic_local`` file backend that
+:class:`~rspnet_mm.engine.hooks.AtomicCheckpointHook` writes through;
+:func:`find_latest_complete_checkpoint` serves
+:class:`~rspnet_mm.engine.runner.CheckedRunner`'s ``--resume``.
 """
+import contextlib
 import logging
 import os
 import os.path as osp
 import re
 import uuid
 import zipfile
-from typing import List, Optional
+from pathlib import Path
+from typing import List, Optional, Union
 
+from mmengine.fileio import LocalBackend, register_backend
 from mmengine.logging import print_log
 
 CHECKPOINT_NAME = re.compile(r'^(epoch|iter)_(\d+)\.pth$')
@@ -28,18 +27,14 @@ LATEST_NAME = 'latest.pth'
 
 
 def atomic_write_bytes(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that ``path`` is never partial.
-
-    The bytes go to a temporary file next to ``path`` (same file system),
-    are flushed to disk, and the file is renamed over ``path``. If
-    anything fails on the way the temporary file is removed and ``path``
-    keeps its previous content (or stays absent).
+    """Write ``data`` to ``path`` through a temporary file beside it, fsync
+    and rename, so that ``path`` keeps its old content (or stays absent)
+    if anything fails.
 
     Args:
         path (str): Target file.
         data (bytes): Content.
     """
-    path = str(path)
     folder = osp.dirname(osp.abspath(path))
     os.makedirs(folder, exist_ok=True)
     tmp = osp.join(folder, f'.{osp.basename(path)}.{uuid.uuid4().hex}.tmp')
@@ -54,31 +49,28 @@ def atomic_write_bytes(path: str, data: bytes) -> None:
         if osp.exists(tmp):
             os.remove(tmp)
         raise
-    try:  # make the rename itself durable (POSIX)
+    with contextlib.suppress(OSError):  # make the rename durable (POSIX)
         dir_fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+@register_backend('atomic_local')
+class AtomicLocalBackend(LocalBackend):
+    """``LocalBackend`` whose :meth:`put` never leaves a partial file;
+    chosen per use with ``backend_args=dict(backend='atomic_local')``."""
+
+    def put(self, obj: bytes, filepath: Union[str, Path]) -> None:
+        """Write ``obj`` to ``filepath`` with :func:`atomic_write_bytes`."""
+        atomic_write_bytes(str(filepath), obj)
 
 
 def is_complete_checkpoint(path: str) -> bool:
-    """Whether ``path`` is a whole ``torch.save`` file.
-
-    ``torch.save`` writes a zip archive whose directory is at the end, so a
-    truncated file has none. Files in torch's legacy (non-zip) format
-    cannot be checked this way and count as complete.
-
-    Args:
-        path (str): Checkpoint file.
-
-    Returns:
-        bool: False for a missing, empty or truncated file.
-    """
+    """Whether ``path`` is a whole ``torch.save`` file: a zip archive
+    (whose directory, at the end, a truncated file lacks) or a legacy
+    pickle (not checkable, counted complete); False if missing or empty."""
     if not osp.isfile(path) or osp.getsize(path) == 0:
         return False
     if zipfile.is_zipfile(path):
@@ -87,24 +79,14 @@ def is_complete_checkpoint(path: str) -> bool:
         return f.read(1) == b'\x80'  # a legacy pickle-format checkpoint
 
 
-def numbered_checkpoints(work_dir: str) -> List[str]:
-    """``epoch_N.pth`` / ``iter_N.pth`` files of ``work_dir``, newest (largest
-    N) first."""
-    if not osp.isdir(work_dir):
-        return []
-    found = []
-    for name in os.listdir(work_dir):
-        match = CHECKPOINT_NAME.match(name)
-        if match:
-            found.append((int(match.group(2)), osp.join(work_dir, name)))
-    return [path for _, path in sorted(found, reverse=True)]
-
-
 def resume_candidates(work_dir: str) -> List[str]:
     """The checkpoints of ``work_dir`` that ``--resume`` may use, newest
-    first: the numbered ones by N, with ``latest.pth`` in front of them
-    when it was written after the newest of them."""
-    candidates = numbered_checkpoints(work_dir)
+    first: ``epoch_N.pth`` / ``iter_N.pth`` by N, with ``latest.pth`` in
+    front of them when it was written after the newest of them."""
+    names = os.listdir(work_dir) if osp.isdir(work_dir) else []
+    numbered = sorted(((int(m.group(2)), m.group(0)) for m in
+                       map(CHECKPOINT_NAME.match, names) if m), reverse=True)
+    candidates = [osp.join(work_dir, name) for _, name in numbered]
     latest = osp.join(work_dir, LATEST_NAME)
     if osp.isfile(latest):
         newer = not candidates or (
@@ -133,9 +115,8 @@ def find_latest_complete_checkpoint(work_dir: str) -> Optional[str]:
     if osp.exists(save_file):
         with open(save_file) as f:
             named = f.read().strip() or None
-    if named is not None and '://' in named:
-        return named  # a remote backend: nothing to check here
-    if named is not None and is_complete_checkpoint(named):
+    if named is not None and ('://' in named  # remote: nothing to check
+                              or is_complete_checkpoint(named)):
         return named
     candidates = resume_candidates(work_dir)
     if named is None and not candidates:
