@@ -61,6 +61,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--clips', type=int, default=1000)
     parser.add_argument('--size', type=int, default=32)
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--scene', choices=('footage', 'plain'),
+                        default='footage',
+                        help='footage: the generator effects of '
+                        'FOOTAGE_EFFECTS (camera pan with parallax, '
+                        'lighting, occluder, texture, distractors, motion '
+                        'blur); plain: one sprite on a still background '
+                        '(default: %(default)s)')
     parser.add_argument('--started-at', type=float, default=None,
                         help='epoch seconds the budget counts from (make '
                         'demo passes its own start, so that setting up '
@@ -75,12 +82,21 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
+#: Generator effects of the default demo set (``--scene footage``): a
+#: panning camera with parallax, lighting change, an occluder, a textured
+#: background, two other moving objects and motion blur
+#: (``rspnet_mm/synthetic/effects.py``).
+FOOTAGE_EFFECTS = dict(camera_pan=0.3, lighting=0.2, occluders=1,
+                       texture=0.35, distractors=2, motion_blur=0.5)
+
+
 def make_data(args) -> SyntheticMotionConfig:
     # speed_scale 3: at 32 px the default speeds move sub-pixel distances
     # per frame for the periodic kinds
+    effects = FOOTAGE_EFFECTS if args.scene == 'footage' else {}
     cfg = SyntheticMotionConfig(n_clips=args.clips, size=args.size,
                                 min_frames=64, max_frames=80,
-                                speed_scale=3.0, seed=args.seed)
+                                speed_scale=3.0, seed=args.seed, **effects)
     marker = osp.join(args.data_dir, 'generation.json')
     if osp.isfile(marker):
         import json
@@ -88,9 +104,10 @@ def make_data(args) -> SyntheticMotionConfig:
             if json.load(f).get('config') == cfg.to_dict():
                 print(f'[demo] reusing the synthetic set in {args.data_dir}')
                 return cfg
-    print(f'[demo] generating {args.clips} clips at {args.size} px in '
-          f'{args.data_dir}')
-    generate_dataset(cfg, args.data_dir, progress=True)
+    print(f'[demo] generating {args.clips} clips at {args.size} px '
+          f'({args.scene} scene) in {args.data_dir}')
+    generate_dataset(cfg, args.data_dir, workers=min(os.cpu_count() or 1, 4),
+                     progress=True)
     return cfg
 
 

@@ -1,11 +1,15 @@
 """Synthetic motion videos: labelled clips whose classes depend on motion.
 
-Each clip shows one textured sprite on a static background. The sprite is
-moved by one *motion kind* (translate, orbit, spin, oscillate, zoom pulse) at
-one *speed band* (slow, fast, ...), while its appearance (shape, colour,
+Each clip shows one textured sprite on a background. The sprite is moved by
+one *motion kind* (translate, orbit, spin, oscillate, zoom pulse) at one
+*speed band* (slow, fast, ...), while its appearance (shape, colour,
 texture) and the background are drawn at random per clip, independently of
 the motion. A representation must therefore capture motion to tell the
 motion classes apart, and the appearance attributes give control probes.
+Options make the clips look more like footage (:mod:`.effects`): a moving
+camera with parallax, lighting change, occluders, a natural-looking
+background texture, other objects moving at their own depths and speeds,
+and motion blur.
 
 Speeds. The slowest band of each kind moves at ``BASE_SPEED[kind]`` (a
 fraction of the frame size per frame for ``translate``, radians per frame for

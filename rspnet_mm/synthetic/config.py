@@ -83,14 +83,20 @@ class SyntheticMotionConfig:
         max_subsample: Largest temporal sub-sampling the clips must
             survive: the fastest band sub-sampled by it may not alias, and
             a band sub-sampled by it may not reach the next band's speed.
-        camera_pan: Largest camera speed in px per frame; the whole frame
-            drifts along a smooth path (:mod:`.effects`). 0 (default): a
-            still camera.
+        camera_pan: Largest camera speed in px per frame at the labelled
+            sprite's depth; the camera drifts along a smooth path and
+            nearer layers move more (parallax, :mod:`.effects`). 0
+            (default): a still camera.
         lighting: Brightness swing over a clip, a fraction in [0, 1).
             0 (default): constant lighting.
-        occluders: Static bars in front of the scene. Defaults to 0.
+        occluders: Bars in front of the scene (still unless the camera
+            moves). Defaults to 0.
         texture: Strength in [0, 1) of a multi-scale noise texture on the
             background (brightness x 1 +- texture). 0 (default): plain.
+        distractors: Other objects drifting at their own speeds, behind
+            and in front of the labelled sprite. Defaults to 0.
+        motion_blur: Shutter in [0, 1) as a fraction of the frame
+            interval; moving things smear over it. 0 (default): sharp.
     """
 
     n_clips: int = 200
@@ -112,6 +118,8 @@ class SyntheticMotionConfig:
     lighting: float = 0.0
     occluders: int = 0
     texture: float = 0.0
+    distractors: int = 0
+    motion_blur: float = 0.0
 
     def __post_init__(self) -> None:
         if isinstance(self.kinds, str):
@@ -183,13 +191,14 @@ def _check_config(cfg: SyntheticMotionConfig) -> None:
     """Raise ValueError naming the first bad option and how to fix it."""
     for name in ('n_clips', 'size', 'min_frames', 'max_frames', 'seed',
                  'speed_bands', 'rspnet_window', 'max_subsample',
-                 'occluders'):
+                 'occluders', 'distractors'):
         value = getattr(cfg, name)
         if isinstance(value, bool) or not isinstance(value,
                                                      numbers.Integral):
             _fail(name, value, 'must be an integer', 'pass a whole number')
     for name in ('val_fraction', 'fps', 'speed_ratio', 'speed_scale',
-                 'speed_jitter', 'camera_pan', 'lighting', 'texture'):
+                 'speed_jitter', 'camera_pan', 'lighting', 'texture',
+                 'motion_blur'):
         value = getattr(cfg, name)
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             _fail(name, value, 'must be a number', 'pass e.g. 0.2 or 3')
@@ -232,14 +241,16 @@ def _check_config(cfg: SyntheticMotionConfig) -> None:
     if len(set(cfg.kinds)) != len(cfg.kinds):
         _fail('kinds', cfg.kinds, 'a kind is named twice',
               'name each kind once')
-    if cfg.camera_pan < 0 or cfg.occluders < 0:
-        _fail('camera_pan' if cfg.camera_pan < 0 else 'occluders',
-              cfg.camera_pan if cfg.camera_pan < 0 else cfg.occluders,
-              'must be >= 0', 'use 0 to switch the effect off')
-    for name in ('lighting', 'texture'):
+    for name in ('camera_pan', 'occluders', 'distractors'):
+        if getattr(cfg, name) < 0:
+            _fail(name, getattr(cfg, name), 'must be >= 0',
+                  'use 0 to switch the effect off')
+    for name, example in (('lighting', 'e.g. 0.3 for +-30% of brightness'),
+                          ('texture', 'e.g. 0.3 for +-30% of brightness'),
+                          ('motion_blur', 'e.g. 0.5 for a half-open '
+                           'shutter')):
         if not 0 <= getattr(cfg, name) < 1:
-            _fail(name, getattr(cfg, name), 'must be in [0, 1)',
-                  'e.g. 0.3 for +-30% of brightness')
+            _fail(name, getattr(cfg, name), 'must be in [0, 1)', example)
     _check_label_by(cfg.label_by)
     _check_speeds(cfg)
 

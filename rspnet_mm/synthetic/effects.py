@@ -1,21 +1,31 @@
-"""Whole-frame effects that make synthetic clips look more like footage.
+"""What makes synthetic clips look more like footage: the parameters of the
+camera, the lighting, the occluders, the other moving objects and the
+background texture of one clip.
 
-Off by default (``SyntheticMotionConfig(camera_pan=0, lighting=0,
-occluders=0)`` renders exactly as before). When on, each clip draws its
-own parameters from its seed (a stream of its own, so the sprite and the
-background stay those of the plain clip):
+Off by default (every option 0 renders exactly as before). When on, each
+clip draws its own parameters from its seed (streams of their own, so the
+sprite and the background stay those of the plain clip):
 
-- ``camera_pan``: the camera drifts along a smooth closed path, moving the
-  whole frame (sprite and background) by at most ``camera_pan`` px per
-  frame; borders are mirrored.
+- ``camera_pan``: the camera drifts along a smooth closed path. The scene
+  has depth: a layer at depth factor ``d`` moves ``d`` times the camera
+  offset (the background ``BACKGROUND_DEPTH``, the labelled sprite 1, the
+  occluders ``OCCLUDER_DEPTH``), so near things sweep past faster than far
+  ones (parallax). The labelled sprite's plane moves by at most
+  ``camera_pan`` px per frame; borders are mirrored.
 - ``lighting``: the brightness swings by up to ``lighting`` (a fraction)
   over one slow period per clip.
-- ``occluders``: that many static bars stand in front of the scene.
+- ``occluders``: that many bars stand in front of the scene.
 - ``texture``: the background gets a multi-scale noise texture (coarse
   blobs to fine grain, as natural surfaces), brightness x (1 +- texture).
+- ``distractors``: that many other objects drift across the scene, each
+  with its own shape, colour, speed and heading, half behind the labelled
+  sprite (smaller, slower: farther away) and half in front of it.
+- ``motion_blur``: each frame is the mean of ``BLUR_SAMPLES`` renders
+  spread over ``motion_blur`` of the frame interval (the shutter), so
+  whatever moves is smeared along its path in proportion to its speed.
 
-The labels do not change: motion kind and speed band are the sprite's own
-motion, relative to the scene.
+The labels do not change: motion kind and speed band are the labelled
+sprite's own motion, relative to the scene.
 """
 from __future__ import annotations
 
@@ -25,11 +35,21 @@ from typing import Any
 import cv2
 import numpy as np
 
+from .config import APPEARANCE
+
+BACKGROUND_DEPTH = 0.4  # the background moves 0.4 x the camera offset
+OCCLUDER_DEPTH = 1.8  # the bars, nearest to the camera
+BLUR_SAMPLES = 3  # renders averaged into one blurred frame
+_BEHIND, _IN_FRONT = (0.5, 0.8), (1.2, 1.5)  # distractor depth factors
+_DISTRACTOR_RADIUS = (0.06, 0.09)  # fraction of the frame size at depth 1
+_DISTRACTOR_SPEED = (0.01, 0.05)  # fraction of the frame size per frame
+EFFECTS = ('camera_pan', 'lighting', 'occluders', 'texture', 'distractors',
+           'motion_blur')
+
 
 def effect_options(cfg: Any) -> dict[str, Any] | None:
     """The effect options of a config, None when every effect is off."""
-    options = dict(camera_pan=cfg.camera_pan, lighting=cfg.lighting,
-                   occluders=cfg.occluders, texture=cfg.texture)
+    options = {name: getattr(cfg, name) for name in EFFECTS}
     return options if any(options.values()) else None
 
 
@@ -41,8 +61,10 @@ def draw_effects(spec: dict[str, Any]) -> dict[str, Any]:
 
     Returns:
         dict: ``pan`` (amplitude px, angular rate, two phases), ``light``
-        (amplitude, rate, phase) and ``bars`` (list of (x0, y0, x1, y1,
-        grey level)).
+        (amplitude, rate, phase), ``bars`` (list of (x0, y0, x1, y1,
+        grey level), later ones in front), ``distractors`` (list of dicts
+        ``depth, radius, start, heading, speed, shape, colour, texture,
+        seed``, back to front) and ``shutter`` (fraction of a frame).
     """
     options, size, n = spec['effects'], spec['size'], spec['n_frames']
     rng = np.random.default_rng([spec['seed'], 2])
@@ -63,37 +85,100 @@ def draw_effects(spec: dict[str, Any]) -> dict[str, Any]:
         pan=(amplitude, rate, *rng.uniform(0, 2 * math.pi, 2).tolist()),
         light=(options['lighting'], 2 * math.pi / n,
                float(rng.uniform(0, 2 * math.pi))),
-        bars=bars)
+        bars=bars,
+        distractors=_draw_distractors(spec, options.get('distractors', 0)),
+        shutter=float(options.get('motion_blur', 0.0)))
 
 
-def apply_effects(frame: np.ndarray, t: int,
-                  params: dict[str, Any]) -> np.ndarray:
-    """One frame with the clip's effects.
+def _draw_distractors(spec: dict[str, Any], count: int) -> list[dict]:
+    """``count`` drifting objects, sorted back to front."""
+    rng = np.random.default_rng([spec['seed'], 4])
+    size = spec['size']
+    objects = []
+    for i in range(count):
+        depth = float(rng.uniform(*(_BEHIND if i % 2 == 0 else _IN_FRONT)))
+        speed = math.exp(rng.uniform(*np.log(_DISTRACTOR_SPEED)))
+        objects.append(dict(
+            depth=depth,
+            radius=float(size * depth * rng.uniform(*_DISTRACTOR_RADIUS)),
+            start=rng.uniform(0, size, 2).tolist(),
+            heading=float(rng.uniform(0, 2 * math.pi)),
+            speed=float(size * depth * speed),  # px per frame on screen
+            seed=int(rng.integers(2**31 - 1)),
+            **{attr: str(values[rng.integers(len(values))])
+               for attr, values in APPEARANCE.items() if attr != 'background'}
+        ))
+    return sorted(objects, key=lambda d: d['depth'])
+
+
+def distractor_track(distractor: dict[str, Any], times: np.ndarray,
+                     size: int) -> np.ndarray:
+    """Centre of a distractor at ``times``, bouncing inside the frame.
 
     Args:
-        frame: (H, W, 3) uint8 RGB frame of the plain clip.
-        t: Frame index.
-        params: From :func:`draw_effects`.
+        distractor: One entry of ``draw_effects(spec)['distractors']``.
+        times: (N,) frame times (fractions allowed).
+        size: Frame size in px.
 
     Returns:
-        np.ndarray: (H, W, 3) uint8 RGB.
+        np.ndarray: (N, 2) float64 ``x, y`` in px (before the camera).
     """
+    heading = distractor['heading']
+    direction = np.array([math.cos(heading), math.sin(heading)])
+    xy = np.asarray(distractor['start']) + \
+        distractor['speed'] * np.asarray(times)[:, None] * direction
+    lo, hi = distractor['radius'], size - distractor['radius']
+    return bounce(xy, lo, hi)
+
+
+def bounce(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Fold positions into [lo, hi] as a ball bouncing off the walls."""
+    span = hi - lo
+    y = np.mod(x - lo, 2 * span)
+    return lo + np.where(y > span, 2 * span - y, y)
+
+
+def camera_offset(params: dict[str, Any], times: np.ndarray) -> np.ndarray:
+    """(N, 2) camera offset in px at depth 1 for (N,) frame ``times``."""
     amplitude, rate, phase_x, phase_y = params['pan']
-    if amplitude > 0:
-        dx = amplitude * (math.sin(rate * t + phase_x) - math.sin(phase_x))
-        dy = amplitude * (math.sin(rate * t + phase_y) - math.sin(phase_y))
-        shift = np.array([[1.0, 0.0, dx], [0.0, 1.0, dy]])
-        frame = cv2.warpAffine(frame, shift, frame.shape[1::-1],
-                               flags=cv2.INTER_LINEAR,
-                               borderMode=cv2.BORDER_REFLECT)
-    for x0, y0, x1, y1, grey in params['bars']:
-        frame[y0:y1, x0:x1] = grey
+    phases = np.array([phase_x, phase_y])
+    angle = rate * np.asarray(times, np.float64)[:, None] + phases
+    return amplitude * (np.sin(angle) - np.sin(phases))
+
+
+def shutter_offsets(params: dict[str, Any] | None) -> np.ndarray:
+    """Sub-frame times (in frames, around 0) averaged into one frame."""
+    shutter = params['shutter'] if params else 0.0
+    if not shutter:
+        return np.zeros(1)
+    return shutter * ((np.arange(BLUR_SAMPLES) + 0.5) / BLUR_SAMPLES - 0.5)
+
+
+def shift_image(image: np.ndarray, offset: np.ndarray,
+                border: int) -> np.ndarray:
+    """``image`` moved by ``offset`` (x, y) px, sub-pixel, ``border`` mode
+    of OpenCV for what comes into view."""
+    if not offset.any():
+        return image
+    shift = np.array([[1.0, 0.0, offset[0]], [0.0, 1.0, offset[1]]])
+    return cv2.warpAffine(image, shift, image.shape[1::-1],
+                          flags=cv2.INTER_LINEAR, borderMode=border)
+
+
+def occluder_layer(params: dict[str, Any], size: int) -> np.ndarray | None:
+    """(size, size, 4) float32 premultiplied RGBA of the bars, or None."""
+    if not params['bars']:
+        return None
+    layer = np.zeros((size, size, 4), np.float32)
+    for x0, y0, x1, y1, grey in params['bars']:  # later bars in front
+        layer[y0:y1, x0:x1] = (grey, grey, grey, 1.0)
+    return layer
+
+
+def lighting_gain(params: dict[str, Any], t: int) -> float:
+    """Brightness factor of frame ``t``."""
     swing, rate, phase = params['light']
-    if swing > 0:
-        gain = 1 + swing * math.sin(rate * t + phase)
-        frame = np.clip(frame.astype(np.float32) * gain + 0.5, 0,
-                        255).astype(np.uint8)
-    return frame
+    return 1 + swing * math.sin(rate * t + phase)
 
 
 def texture_background(background: np.ndarray,

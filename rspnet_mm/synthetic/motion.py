@@ -13,7 +13,7 @@ from .config import (
     SPEED_UNITS,
     SyntheticMotionConfig,
 )
-from .effects import effect_options
+from .effects import bounce, effect_options
 
 _SPRITE_RADIUS = (0.12, 0.16)  # fraction of the frame size
 _ZOOM_AMPLITUDE = 0.35  # the scale swings in [1 - a, 1 + a]
@@ -149,19 +149,23 @@ def clip_layout(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def sprite_track(spec: dict[str, Any],
-                 layout: dict[str, Any] | None = None) -> np.ndarray:
+                 layout: dict[str, Any] | None = None,
+                 times: np.ndarray | None = None) -> np.ndarray:
     """Sprite pose per frame.
 
     Args:
         spec: A clip spec from :func:`make_clip_specs`.
         layout: Its :func:`clip_layout` (computed when omitted).
+        times: (T,) frame times, fractions allowed (a shutter's
+            sub-frames). Defaults to every frame, 0 .. n_frames - 1.
 
     Returns:
         np.ndarray: (T, 4) float64 rows ``x, y, angle, scale``: centre in
         px, orientation in rad, size factor.
     """
     layout = clip_layout(spec) if layout is None else layout
-    t = np.arange(spec['n_frames'], dtype=np.float64)
+    t = (np.arange(spec['n_frames'], dtype=np.float64) if times is None
+         else np.asarray(times, np.float64))
     kind, speed, size = spec['kind'], spec['speed'], spec['size']
     x0, y0 = layout['centre']
     head = layout['heading']
@@ -171,7 +175,7 @@ def sprite_track(spec: dict[str, Any],
     scale = np.ones_like(t)
     if kind == 'translate':
         lo, hi = layout['sprite_radius'], size - layout['sprite_radius']
-        xy = _bounce(xy + speed * t[:, None] * direction, lo, hi)
+        xy = bounce(xy + speed * t[:, None] * direction, lo, hi)
     elif kind == 'orbit':
         phi = layout['phase'] + layout['turn'] * speed * t
         xy = xy + layout['reach'] * np.stack([np.cos(phi), np.sin(phi)], 1)
@@ -184,9 +188,3 @@ def sprite_track(spec: dict[str, Any],
         scale = 1 + _ZOOM_AMPLITUDE * np.sin(speed * t + layout['phase'])
     return np.column_stack([xy, angle, scale])
 
-
-def _bounce(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """Fold positions into [lo, hi] as a ball bouncing off the walls."""
-    span = hi - lo
-    y = np.mod(x - lo, 2 * span)
-    return lo + np.where(y > span, 2 * span - y, y)

@@ -1,5 +1,6 @@
 """Render synthetic motion clips to RGB frames: a textured sprite posed by
-:func:`~rspnet_mm.synthetic.motion.sprite_track` over a static background."""
+:func:`~rspnet_mm.synthetic.motion.sprite_track` over a background, with
+the effects of :mod:`.effects` when a clip asks for them."""
 from __future__ import annotations
 
 import math
@@ -9,7 +10,18 @@ import cv2
 import numpy as np
 
 from .config import COLOURS
-from .effects import apply_effects, draw_effects, texture_background
+from .effects import (
+    BACKGROUND_DEPTH,
+    OCCLUDER_DEPTH,
+    camera_offset,
+    distractor_track,
+    draw_effects,
+    lighting_gain,
+    occluder_layer,
+    shift_image,
+    shutter_offsets,
+    texture_background,
+)
 from .motion import clip_layout, sprite_track
 
 _DARK = 0.45  # brightness of the dark half of a sprite texture
@@ -38,6 +50,11 @@ def render_clip(spec: dict[str, Any]) -> np.ndarray:
 def iter_frames(spec: dict[str, Any]) -> Iterator[np.ndarray]:
     """Render one clip frame by frame (what :func:`render_clip` stacks).
 
+    Back to front: the background, the distractors behind, the labelled
+    sprite, the distractors in front, the occluders; each layer moved by
+    the camera times its depth, each frame averaged over the shutter, then
+    lit (see :mod:`.effects`).
+
     Args:
         spec: A clip spec from :func:`make_clip_specs`.
 
@@ -46,34 +63,77 @@ def iter_frames(spec: dict[str, Any]) -> Iterator[np.ndarray]:
     """
     layout = clip_layout(spec)
     rng = np.random.default_rng([spec['seed'], 1])
-    size = spec['size']
+    size, n = spec['size'], spec['n_frames']
     background = texture_background(
         _background(spec['background'], size, layout, rng), spec)
-    sprite = _sprite(spec, layout['sprite_radius'], rng)
-    base = np.clip(background + 0.5, 0, 255).astype(np.uint8)
+    params = draw_effects(spec) if spec.get('effects') else None
+    offsets = shutter_offsets(params)
+    times = (np.arange(n)[:, None] + offsets[None, :]).ravel()  # [T * S]
+    # layers: (sprite RGBA, (T * S, 4) poses, depth), back to front
+    layers = [(_sprite(spec, layout['sprite_radius'], rng),
+               sprite_track(spec, layout, times), 1.0)]
+    camera = np.zeros((len(times), 2))
+    bars = None
+    if params is not None:
+        for d in params['distractors']:
+            track = np.zeros((len(times), 4))
+            track[:, :2] = distractor_track(d, times, size)
+            track[:, 3] = 1.0
+            sprite = _sprite(d, d['radius'], np.random.default_rng(d['seed']))
+            layers.insert(sum(layer[2] < d['depth'] for layer in layers),
+                          (sprite, track, d['depth']))
+        camera = camera_offset(params, times)
+        bars = occluder_layer(params, size)
+    for t in range(n):
+        frame = np.zeros((size, size, 3), np.float32)
+        for s in range(len(offsets)):
+            i = t * len(offsets) + s
+            canvas = shift_image(background, camera[i] * BACKGROUND_DEPTH,
+                                 cv2.BORDER_REFLECT).copy()
+            for sprite, track, depth in layers:
+                pose = track[i].copy()
+                pose[:2] += camera[i] * depth
+                _paste(canvas, sprite, pose)
+            if bars is not None:
+                front = shift_image(bars, camera[i] * OCCLUDER_DEPTH,
+                                    cv2.BORDER_REPLICATE)
+                canvas = canvas * (1 - front[..., 3:]) + front[..., :3]
+            frame += canvas
+        frame /= len(offsets)
+        if params is not None and params['light'][0] > 0:
+            frame *= lighting_gain(params, t)
+        yield np.clip(frame + 0.5, 0, 255).astype(np.uint8)
+
+
+def _paste(canvas: np.ndarray, sprite: np.ndarray, pose: np.ndarray) -> None:
+    """Composite a premultiplied RGBA sprite onto ``canvas`` in place.
+
+    Args:
+        canvas: (H, W, 3) float32 RGB, changed in place.
+        sprite: (n, n, 4) float32 premultiplied RGBA, pointing along +x.
+        pose: (4,) ``x, y, angle, scale``: centre px, rad, size factor.
+    """
+    x, y, angle, scale = pose
+    height, width = canvas.shape[:2]
     centre = (np.array(sprite.shape[:2][::-1], np.float64) - 1) / 2
-    half_diagonal = math.hypot(*sprite.shape[:2]) / 2
-    effects = draw_effects(spec) if spec.get('effects') else None
-    for t, (x, y, angle, scale) in enumerate(sprite_track(spec, layout)):
-        frame = base.copy()
-        # only the sprite's bounding box is warped and composited
-        reach = half_diagonal * scale + 1
-        x0, y0 = max(math.floor(x - reach), 0), max(math.floor(y - reach), 0)
-        x1 = min(math.ceil(x + reach), size)
-        y1 = min(math.ceil(y + reach), size)
-        cos, sin = scale * math.cos(angle), scale * math.sin(angle)
-        matrix = np.array([
-            [cos, -sin, x - x0 - cos * centre[0] + sin * centre[1]],
-            [sin, cos, y - y0 - sin * centre[0] - cos * centre[1]],
-        ])
-        layer = cv2.warpAffine(sprite, matrix, (x1 - x0, y1 - y0),
-                               flags=cv2.INTER_LINEAR,
-                               borderMode=cv2.BORDER_CONSTANT)
-        # premultiplied alpha: rgb already carries the sprite's coverage
-        box = background[y0:y1, x0:x1] * (1 - layer[..., 3:])
-        box += layer[..., :3] + 0.5
-        frame[y0:y1, x0:x1] = box  # in [0, 255] by construction
-        yield frame if effects is None else apply_effects(frame, t, effects)
+    # only the sprite's bounding box is warped and composited
+    reach = math.hypot(*sprite.shape[:2]) / 2 * scale + 1
+    x0, y0 = max(math.floor(x - reach), 0), max(math.floor(y - reach), 0)
+    x1, y1 = min(math.ceil(x + reach), width), min(math.ceil(y + reach),
+                                                    height)
+    if x1 <= x0 or y1 <= y0:
+        return
+    cos, sin = scale * math.cos(angle), scale * math.sin(angle)
+    matrix = np.array([
+        [cos, -sin, x - x0 - cos * centre[0] + sin * centre[1]],
+        [sin, cos, y - y0 - sin * centre[0] - cos * centre[1]],
+    ])
+    layer = cv2.warpAffine(sprite, matrix, (x1 - x0, y1 - y0),
+                           flags=cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_CONSTANT)
+    box = canvas[y0:y1, x0:x1]
+    box *= 1 - layer[..., 3:]
+    box += layer[..., :3]
 
 
 def _background(kind: str, size: int, layout: dict,

@@ -1,5 +1,9 @@
-"""Camera pan, lighting change and occluders: off renders as before, on
-changes exactly what it says."""
+"""Camera pan with parallax, lighting change, occluders, texture,
+distractors and motion blur: off renders as before, on changes exactly what
+it says."""
+import math
+
+import cv2
 import numpy as np
 import pytest
 
@@ -21,7 +25,12 @@ def test_effects_off_leave_the_spec_and_the_frames_as_before():
     effected, _ = _clip(lighting=0.3)
     assert {k: v for k, v in effected.items() if k != 'effects'} == plain
     assert effected['effects'] == dict(camera_pan=0.0, lighting=0.3,
-                                       occluders=0, texture=0.0)
+                                       occluders=0, texture=0.0,
+                                       distractors=0, motion_blur=0.0)
+    # the effect path with every effect at 0 draws the plain frames
+    zeros = dict.fromkeys(effected['effects'], 0)
+    np.testing.assert_array_equal(
+        sm.render_clip(dict(spec, effects=zeros)), frames)
 
 
 def test_lighting_scales_every_pixel_by_one_smooth_gain():
@@ -33,7 +42,7 @@ def test_lighting_scales_every_pixel_by_one_smooth_gain():
     assert np.abs(np.diff(gain)).max() < 0.1  # one slow swing
 
 
-def test_camera_pan_moves_the_whole_frame_smoothly():
+def test_camera_pan_moves_the_scene_smoothly():
     _, still = _clip()
     _, panned = _clip(camera_pan=0.5)
     np.testing.assert_allclose(panned[0], still[0], atol=1)  # starts still
@@ -72,11 +81,122 @@ def test_texture_varies_a_plain_background_at_several_scales():
     sm.SyntheticMotionConfig(**base, texture=0.4)  # a valid option
 
 
+def _gray(frame):
+    return frame.astype(np.float32).mean(axis=2)
+
+
+def test_camera_pan_moves_near_layers_more_than_far_ones():
+    """Parallax: the sprite (depth 1) moves with the camera, the background
+    BACKGROUND_DEPTH times as much."""
+    cfg = sm.SyntheticMotionConfig(**dict(BASE, size=64, min_frames=48,
+                                          max_frames=48, kinds=('zoom_pulse',),
+                                          camera_pan=1.0, texture=0.6))
+    spec = dict(sm.make_clip_specs(cfg)[0], shape='disc', texture='solid',
+                colour='red', background='noise')
+    frames = sm.render_clip(spec)
+    params = sm.effects.draw_effects(spec)
+    camera = sm.effects.camera_offset(params, np.arange(48))  # [T, 2]
+    # the largest camera move that keeps the whole sprite in view
+    centre = sm.sprite_track(spec)[:, :2] + camera
+    reach = sm.clip_layout(spec)['sprite_radius'] * 1.35 + 2
+    inside = ((centre > reach) & (centre < 64 - reach)).all(axis=1)
+    t = int(np.where(inside, np.linalg.norm(camera, axis=1), 0).argmax())
+    assert np.linalg.norm(camera[t]) > 4
+    # the sprite: centroid of its red pixels
+    red = np.array([230, 45, 45], np.float32)
+    centroids = []
+    for frame in (frames[0], frames[t]):
+        near = np.abs(frame.astype(np.float32) - red).sum(axis=2) < 40
+        ys, xs = np.nonzero(near)
+        centroids.append(np.array([xs.mean(), ys.mean()]))
+    np.testing.assert_allclose(centroids[1] - centroids[0], camera[t],
+                               atol=0.5)
+    # the background: the shift of frame 0 that best explains frame t
+    # away from the sprite and the mirrored borders
+    ys, xs = np.mgrid[:64, :64]
+    far = np.hypot(xs - centre[t, 0], ys - centre[t, 1]) > reach + 2
+    far &= np.hypot(xs - centre[0, 0], ys - centre[0, 1]) > reach + 2
+    far[:8] = far[-8:] = far[:, :8] = far[:, -8:] = False
+    first, last = _gray(frames[0]), _gray(frames[t])
+    grid = np.arange(-8, 8.01, 0.25)
+    errors = {(dx, dy): ((sm.effects.shift_image(
+        first, np.array([dx, dy]), cv2.BORDER_REFLECT) - last)[far]**2).mean()
+        for dx in grid for dy in grid}
+    shift = min(errors, key=errors.get)
+    np.testing.assert_allclose(
+        shift, camera[t] * sm.effects.BACKGROUND_DEPTH, atol=0.3)
+
+
+def test_distractors_drift_behind_and_in_front_at_their_own_speeds():
+    cfg = sm.SyntheticMotionConfig(**dict(BASE, size=64, distractors=1))
+    spec = dict(sm.make_clip_specs(cfg)[0], background='solid')
+    plain = sm.render_clip(dict(spec, effects=dict.fromkeys(
+        spec['effects'], 0))).astype(np.float32)
+    frames = sm.render_clip(spec).astype(np.float32)
+    (distractor, ) = sm.effects.draw_effects(spec)['distractors']
+    track = sm.effects.distractor_track(distractor, np.arange(24), 64)
+    sprite = sm.sprite_track(spec)[0, :2]  # spin: the centre stays
+    radius = sm.clip_layout(spec)['sprite_radius']
+    seen = 0
+    for t in range(24):
+        if np.linalg.norm(track[t] - sprite) < radius * 1.5 + \
+                distractor['radius'] + 2:
+            continue  # overlaps the sprite's reach
+        ys, xs = np.nonzero(np.abs(frames[t] - plain[t]).sum(axis=2) > 30)
+        np.testing.assert_allclose([xs.mean(), ys.mean()], track[t],
+                                   atol=1.0)
+        seen += 1
+    assert seen >= 8
+    step = np.linalg.norm(np.diff(track, axis=0), axis=1)
+    assert step.max() == pytest.approx(distractor['speed'])
+    # several: depths on both sides of the sprite, sorted back to front,
+    # speeds and headings of their own
+    many = dict(spec, effects=dict(spec['effects'], distractors=4))
+    objects = sm.effects.draw_effects(many)['distractors']
+    depths = [d['depth'] for d in objects]
+    assert depths == sorted(depths)
+    assert sum(d < 1 for d in depths) == 2 and sum(d > 1 for d in depths) == 2
+    assert len({round(d['speed'], 6) for d in objects}) == 4
+    assert len({round(d['heading'], 6) for d in objects}) == 4
+
+
+def test_motion_blur_smears_what_moves_and_only_that():
+    cfg = sm.SyntheticMotionConfig(**dict(BASE, size=64,
+                                          kinds=('translate', ),
+                                          motion_blur=0.8))
+    spec = dict(sm.make_clip_specs(cfg)[0], background='solid',
+                texture='solid', speed=3.0)
+    sharp_spec = dict(spec, effects=dict(spec['effects'], motion_blur=0))
+    sharp = sm.render_clip(sharp_spec).astype(np.float32)
+    blurred = sm.render_clip(spec).astype(np.float32)
+    # the same light on the whole, but softer edges along the motion
+    np.testing.assert_allclose(blurred.mean(axis=(1, 2, 3)),
+                               sharp.mean(axis=(1, 2, 3)), atol=0.5)
+
+    heading = sm.clip_layout(spec)['heading']
+
+    def edge_along_motion(frames):
+        dy, dx = np.gradient(frames, axis=(1, 2))
+        return ((math.cos(heading) * dx + math.sin(heading) * dy)**2).sum()
+
+    # a ramp of w px has 1/w of the squared gradient of a step: a 2.4 px
+    # smear of the moving edges
+    assert edge_along_motion(blurred) < 0.85 * edge_along_motion(sharp)
+    # a still sprite is not blurred
+    still = dict(spec, speed=0.0)
+    np.testing.assert_allclose(
+        sm.render_clip(still).astype(np.float32),
+        sm.render_clip(dict(sharp_spec, speed=0.0)).astype(np.float32),
+        atol=1)
+
+
 @pytest.mark.parametrize('options, message', [
     (dict(camera_pan=-1.0), 'camera_pan=-1.0: must be >= 0'),
     (dict(lighting=1.0), r'lighting=1.0: must be in \[0, 1\)'),
     (dict(occluders=-2), 'occluders=-2: must be >= 0'),
     (dict(texture=1.0), r'texture=1.0: must be in \[0, 1\)'),
+    (dict(distractors=-1), 'distractors=-1: must be >= 0'),
+    (dict(motion_blur=1.0), r'motion_blur=1.0: must be in \[0, 1\)'),
 ])
 def test_bad_effect_options_raise_clear_errors(options, message):
     with pytest.raises(ValueError, match=message):

@@ -56,6 +56,9 @@ def test_cli_rejects_bad_options(tool, argv, message, capsys):
 
 def test_cli_effect_flags_reach_the_config(tool):
     args = tool.parse_args(['--camera-pan', '0.5', '--lighting', '0.2',
-                            '--occluders', '1'])
+                            '--occluders', '1', '--texture', '0.3',
+                            '--distractors', '2', '--motion-blur', '0.5'])
     assert (args.config.camera_pan, args.config.lighting,
-            args.config.occluders) == (0.5, 0.2, 1)
+            args.config.occluders, args.config.texture,
+            args.config.distractors,
+            args.config.motion_blur) == (0.5, 0.2, 1, 0.3, 2, 0.5)

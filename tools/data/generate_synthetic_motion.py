@@ -43,11 +43,16 @@ _NUMBERS = [
     ('--max-subsample', 'max_subsample',
      'largest temporal sub-sampling the speed bands must survive'),
     ('--camera-pan', 'camera_pan',
-     'largest camera speed in px per frame, 0 = still camera'),
+     'largest camera speed in px per frame, 0 = still camera; nearer '
+     'layers move more (parallax)'),
     ('--lighting', 'lighting', 'brightness swing over a clip, in [0, 1)'),
-    ('--occluders', 'occluders', 'static bars in front of the scene'),
+    ('--occluders', 'occluders', 'bars in front of the scene'),
     ('--texture', 'texture',
      'strength in [0, 1) of a noise texture on the background'),
+    ('--distractors', 'distractors',
+     'other objects drifting behind and in front of the labelled one'),
+    ('--motion-blur', 'motion_blur',
+     'shutter in [0, 1) of the frame interval, 0 = sharp frames'),
 ]
 
 
