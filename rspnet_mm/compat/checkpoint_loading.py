@@ -1,13 +1,7 @@
-"""Safe checkpoint loading for mmengine 0.10.7 under torch >= 2.6.
-
-Upstream: torch 2.6's ``torch.load`` refuses mmengine's own checkpoints
-(``Unsupported global ...HistoryBuffer``, mmengine#1655), and the usual
-workaround (``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1``) lets any file run code.
-Fix: :func:`load_checkpoint_file` allows exactly what mmengine checkpoints
-hold, unless the user opts in (``RSPNET_MM_TRUST_CHECKPOINTS=1``,
-:func:`trusted_checkpoints`, ``trust=True``); :func:`apply` makes it
-mmengine's local-file loader. Remove when: a mmengine release has its
-``weights_only`` fix (151a87a); keep :func:`load_checkpoint_file` for tools.
+"""Safe checkpoint loading for mmengine 0.10.7 under torch >= 2.6, whose
+``torch.load`` refuses mmengine's checkpoints (mmengine#1655): allow exactly
+what they hold unless the user opts in. Remove :func:`apply` when mmengine
+has its ``weights_only`` fix (151a87a); keep :func:`load_checkpoint_file`.
 """
 import contextlib
 import os
@@ -51,8 +45,7 @@ def _allowed_globals() -> list:
 
 @contextlib.contextmanager
 def trusted_checkpoints() -> Iterator[None]:
-    """Unpickle without the allow-list inside this block (only files you
-    trust: unpickling can run any code)."""
+    """Unpickle without the allow-list inside this block."""
     previous, _STATE.trusted = getattr(_STATE, 'trusted', False), True
     try:
         yield
@@ -71,11 +64,8 @@ def load_checkpoint_file(filename: str,
         trust (bool): Unpickle without the allow-list. Defaults to False.
 
     Returns:
-        Any: The unpickled object (usually a dict).
-
-    Raises:
-        FileNotFoundError, RuntimeError (truncated or not a torch file),
-        UnsafeCheckpointError (a global outside the allow-list).
+        Any: The unpickled object; FileNotFoundError, RuntimeError (not a
+        torch file) or UnsafeCheckpointError (a global not allowed) if none.
     """
     filename = osp.expanduser(str(filename))
     if not osp.isfile(filename):
@@ -89,14 +79,12 @@ def load_checkpoint_file(filename: str,
             return torch.load(filename, map_location=map_location,
                               weights_only=True)
     except pickle.UnpicklingError as err:
-        # torch names the refused object as "GLOBAL module.name"
-        found = re.search(r'GLOBAL [\w.]+', str(err))
+        found = re.search(r'GLOBAL [\w.]+', str(err))  # the refused object
+        what = found.group(0) if found else str(err).splitlines()[0]
         raise UnsafeCheckpointError(
-            f'Refusing to load {filename}: it holds objects outside the '
-            'safe allow-list ('
-            f'{found.group(0) if found else str(err).splitlines()[0]}). '
-            'Loading it could run arbitrary code. If you trust where the '
-            f'file came from, set {TRUST_ENV}=1 (or use '
+            f'Refusing to load {filename}: it holds objects outside the safe '
+            f'allow-list ({what}). Loading it could run arbitrary code. If '
+            f'you trust where the file came from, set {TRUST_ENV}=1 (or use '
             'rspnet_mm.compat.trusted_checkpoints()) and load it again.'
         ) from err
     except (RuntimeError, EOFError, ValueError) as err:
@@ -111,8 +99,7 @@ def load_from_local(filename, map_location=None):
 
 
 def apply() -> bool:
-    """Make :func:`load_from_local` mmengine's loader of local paths
-    (``load_from``, resume, ``init_cfg=Pretrained``, ``test.py``); True
+    """Register :func:`load_from_local` for mmengine's local paths; True
     when it was (re-)registered."""
     from mmengine.runner.checkpoint import CheckpointLoader
     if CheckpointLoader._schemes.get('') is load_from_local:

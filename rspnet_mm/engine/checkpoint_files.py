@@ -1,12 +1,8 @@
-"""Checkpoint files that are never half-written, and the one to resume.
+"""Atomic checkpoint writes (the ``atomic_local`` file backend that
+AtomicCheckpointHook uses) and the checkpoint ``--resume`` should take.
 
 mmengine 0.10.7's ``LocalBackend.put`` writes the final path in place, so a
-run killed while saving leaves a truncated ``iter_N.pth`` that ``--resume``
-fails on. :func:`atomic_write_bytes` (temporary file, fsync, rename) backs
-the ``atomic_local`` file backend that
-:class:`~rspnet_mm.engine.hooks.AtomicCheckpointHook` writes through;
-:func:`find_latest_complete_checkpoint` serves
-:class:`~rspnet_mm.engine.runner.CheckedRunner`'s ``--resume``.
+run killed while saving leaves a truncated file that ``--resume`` fails on.
 """
 import contextlib
 import logging
@@ -27,9 +23,8 @@ LATEST_NAME = 'latest.pth'
 
 
 def atomic_write_bytes(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file beside it, fsync
-    and rename, so that ``path`` keeps its old content (or stays absent)
-    if anything fails.
+    """Write ``data`` to ``path`` via a temporary file beside it, fsync and
+    rename: on any failure ``path`` keeps its old content (or stays absent).
 
     Args:
         path (str): Target file.
@@ -38,9 +33,8 @@ def atomic_write_bytes(path: str, data: bytes) -> None:
     folder = osp.dirname(osp.abspath(path))
     os.makedirs(folder, exist_ok=True)
     tmp = osp.join(folder, f'.{osp.basename(path)}.{uuid.uuid4().hex}.tmp')
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        with os.fdopen(fd, 'wb') as f:
+        with open(tmp, 'xb') as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
@@ -102,10 +96,9 @@ def find_latest_complete_checkpoint(work_dir: str) -> Optional[str]:
         work_dir (str): The run's work dir.
 
     Returns:
-        str | None: The file ``last_checkpoint`` names when it is complete;
-        otherwise the newest complete checkpoint
-        (:func:`resume_candidates`), with a warning; None when the work
-        dir has no checkpoint at all.
+        str | None: What ``last_checkpoint`` names if complete, else (with
+        a warning) the newest complete one of :func:`resume_candidates`;
+        None when the work dir has no checkpoint.
 
     Raises:
         RuntimeError: There are checkpoints, but none is complete.

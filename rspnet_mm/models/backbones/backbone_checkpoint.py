@@ -1,8 +1,7 @@
-"""Backbone-only checkpoint files ``{'state_dict': {'backbone.<key>':
-tensor}, 'meta': {'backbone': <config>, ...}}`` (tensors and plain values
-only): strict check, load and save."""
+"""Backbone files ``{'state_dict': {'backbone.<key>': tensor}, 'meta':
+{'backbone': <config>, ...}}``: strict check, load and save."""
 import os
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 import torch
 from torch import nn
@@ -15,6 +14,14 @@ CONVERT_HINT = ('It looks like an official RSPNet checkpoint: convert it '
 
 class BackboneStateError(ValueError):
     """A state dict or checkpoint does not fit the model it is meant for."""
+
+
+def as_checkpoint_dict(checkpoint: Any, source: str) -> Mapping:
+    """``checkpoint``, checked to be a dict."""
+    if not isinstance(checkpoint, Mapping):
+        raise BackboneStateError(f'{source} holds a '
+                                 f'{type(checkpoint).__name__}, not a dict')
+    return checkpoint
 
 
 def sub_state_dict(state: Mapping, prefix: str = '') -> dict:
@@ -39,7 +46,7 @@ def mismatch_report(expected: Mapping[str, torch.Tensor],
     Args:
         expected (Mapping[str, torch.Tensor]): The model's state dict.
         given (Mapping[str, torch.Tensor]): The file's.
-        describe (Callable[[str], str]): Name shown for a missing key.
+        describe (Callable[[str], str]): Names a missing key.
 
     Returns:
         str: ``''`` if keys and shapes agree, else e.g. ``'2 missing keys
@@ -67,7 +74,7 @@ def check_backbone_state_dict(model: nn.Module,
         model (nn.Module): The backbone.
         state_dict (Mapping[str, torch.Tensor]): The weights.
         source (str): Where they come from, for the message.
-        describe (Callable[[str], str]): As in :func:`mismatch_report`.
+        describe (Callable[[str], str]): Names a missing key.
         hint (str): What to do (default: :data:`CONVERT_HINT` for
             official keys).
 
@@ -96,23 +103,16 @@ def load_backbone_checkpoint(model: nn.Module, path: str) -> None:
         BackboneStateError: Not tensors, or not for ``model``.
         rspnet_mm.compat.UnsafeCheckpointError: Not a tensors-only file.
     """
-    checkpoint = load_checkpoint_file(path)
-    if not isinstance(checkpoint, Mapping):
-        raise BackboneStateError(f'{path} holds a '
-                                 f'{type(checkpoint).__name__}, not a dict')
+    checkpoint = as_checkpoint_dict(load_checkpoint_file(path), path)
     if 'state_dict' not in checkpoint and 'model' in checkpoint:
         raise BackboneStateError(f"{path} has 'model' but no 'state_dict'. "
                                  f'{CONVERT_HINT}')
     state = sub_state_dict(checkpoint.get('state_dict', checkpoint))
     if any(k.startswith('backbone.') for k in state):
         state = sub_state_dict(state, 'backbone.')
-    others = [k for k, v in state.items() if not isinstance(v, torch.Tensor)]
-    if others:
-        raise BackboneStateError(
-            f'{path} holds no weights (top-level keys: '
-            f'{sample_keys(checkpoint)})' if len(others) == len(state) else
-            f'{path}: state dict entries that are not tensors: '
-            f'{sample_keys(others)}')
+    if not any(isinstance(v, torch.Tensor) for v in state.values()):
+        raise BackboneStateError(f'{path} holds no weights (top-level keys: '
+                                 f'{sample_keys(checkpoint)})')
     saved = (checkpoint.get('meta') or {}).get('backbone') or {}
     name = type(model).__name__
     if saved.get('type', name) != name:
@@ -137,21 +137,18 @@ def _plain(value, where: str):
 
 
 def plain_backbone_config(cfg: Mapping) -> dict:
-    """A backbone config (dict or ConfigDict with a string ``type``) as
-    plain Python values, without ``pretrained`` and ``init_cfg``."""
-    if not isinstance(cfg, Mapping) or not isinstance(cfg.get('type'), str):
-        raise BackboneStateError(
-            f'backbone config needs a string type, got {cfg!r}')
+    """A backbone config (dict or ConfigDict) as plain Python values,
+    without ``pretrained`` and ``init_cfg``."""
     return _plain({k: v for k, v in cfg.items()
                    if k not in ('pretrained', 'init_cfg')}, 'backbone')
 
 
 def save_plain_checkpoint(path: str, checkpoint: Mapping) -> None:
-    """Write ``{'state_dict', 'meta'}`` so that ``torch.load(path,
-    weights_only=True)`` reads it (tensors cloned, so that a view does not
-    save its whole storage; folders created)."""
-    meta = _plain(checkpoint['meta'], 'meta')
+    """Write ``{'state_dict', 'meta'}`` for ``torch.load(path,
+    weights_only=True)``, creating folders; tensors are cloned, so that a
+    view does not save its whole storage."""
     state = {k: v.detach().clone().contiguous()
              for k, v in checkpoint['state_dict'].items()}
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    torch.save({'state_dict': state, 'meta': meta}, path)
+    torch.save({'state_dict': state,
+                'meta': _plain(checkpoint['meta'], 'meta')}, path)

@@ -9,6 +9,7 @@ from mmengine.config import Config
 
 from .backbone_checkpoint import (
     BackboneStateError,
+    as_checkpoint_dict,
     check_backbone_state_dict,
     plain_backbone_config,
     sub_state_dict,
@@ -29,11 +30,10 @@ def backbone_config_from_config(cfg: Config, source: str) -> dict:
 def backbone_config_from_meta(meta: Mapping, source: str) -> Optional[dict]:
     """The backbone config in the config text of ``meta['cfg']``; None
     without one, BackboneStateError if it is unreadable or has none."""
-    text = meta.get('cfg') if isinstance(meta, Mapping) else None
-    if not text:
+    if not (isinstance(meta, Mapping) and meta.get('cfg')):
         return None
     try:
-        cfg = Config.fromstring(str(text), '.py')
+        cfg = Config.fromstring(str(meta['cfg']), '.py')
     except Exception as err:  # a config text mmengine cannot parse
         raise BackboneStateError(
             f"{source}: meta['cfg'] is not a readable config ({err}); pass "
@@ -55,13 +55,9 @@ def extract_backbone(checkpoint: Mapping, source: str,
         dict: ``{'state_dict': {'backbone.<key>': tensor}, 'meta': ...}``.
 
     Raises:
-        BackboneStateError: No ``backbone.*`` weights or config, or they
-            do not fit.
+        BackboneStateError: No ``backbone.*`` weights or config, or misfit.
     """
-    if not isinstance(checkpoint, Mapping):
-        raise BackboneStateError(f'{source} holds a '
-                                 f'{type(checkpoint).__name__}, not a dict')
-    state = checkpoint.get('state_dict')
+    state = as_checkpoint_dict(checkpoint, source).get('state_dict')
     if not isinstance(state, Mapping):
         hint = (' It looks like an official RSPNet checkpoint: use '
                 'tools/convert_official_checkpoint.py.'

@@ -1,8 +1,6 @@
-"""Convert checkpoints of the official RSPNet code (PeihaoChen/RSPNet):
-``model`` (keys maybe ``module.``-prefixed) holds ``queue`` (128, K),
-``queue_ptr``, ``encoder_q.encoder.*`` with its heads ``encoder_q.fc1.2.*``
-(A-VID) and ``encoder_q.fc2.2.*`` (RSP), their momentum copies in
-``encoder_k.``."""
+"""Convert official RSPNet checkpoints: ``model`` (maybe ``module.``-keyed)
+holds ``queue`` (128, K), ``queue_ptr``, ``encoder_q.encoder.*``, the heads
+``encoder_q.fc{1,2}.2.*`` and their momentum copies in ``encoder_k.``."""
 import re
 from typing import Dict, Mapping, Optional, Sequence, Tuple
 
@@ -10,7 +8,11 @@ import torch
 from mmaction.registry import MODELS
 
 from . import hara_resnet3d, s3dg, vcop_c3d, vcop_r2plus1d
-from .backbone_checkpoint import check_backbone_state_dict, sub_state_dict
+from .backbone_checkpoint import (
+    as_checkpoint_dict,
+    check_backbone_state_dict,
+    sub_state_dict,
+)
 
 QUERY_BACKBONE, KEY_BACKBONE = 'encoder_q.encoder.', 'encoder_k.encoder.'
 #: Official head -> ours (fc2 = g_m, relative speed; fc1 = g_a, A-VID).
@@ -41,7 +43,7 @@ def rename_key(key: str, pairs: Sequence[Tuple[str, str]],
         to_official (bool): Undo the renaming.
 
     Returns:
-        str: The renamed key (unchanged when no pair matches).
+        str: The renamed key (unchanged if no pair matches).
     """
     if to_official:
         pairs = [(ours, official) for official, ours in reversed(pairs)]
@@ -52,8 +54,8 @@ def rename_key(key: str, pairs: Sequence[Tuple[str, str]],
 
 def convert_official_state_dict(state: Mapping[str, torch.Tensor],
                                 arch: str) -> Dict[str, torch.Tensor]:
-    """Official backbone keys (no prefix) of ``arch`` -> ours, without the
-    official 1-output classifier; unknown keys pass unchanged."""
+    """Official backbone keys (no prefix) of ``arch`` -> ours, less the
+    1-output classifier; unknown keys pass unchanged."""
     module = OFFICIAL_ARCHS[arch]['module']
     return {rename_key(k, module.OFFICIAL_KEYS): v for k, v in state.items()
             if not k.startswith(module.OFFICIAL_CLASSIFIER)}
@@ -61,12 +63,9 @@ def convert_official_state_dict(state: Mapping[str, torch.Tensor],
 
 def _model_state(checkpoint: Mapping, source: str) -> dict:
     """``checkpoint['model']`` without ``module.``, checked to be one."""
-    model = (checkpoint.get('model', checkpoint)
-             if isinstance(checkpoint, Mapping) else checkpoint)
-    if not isinstance(model, Mapping):
-        raise ValueError(f'{source} holds a {type(model).__name__}, not a '
-                         'checkpoint dict')
-    state = sub_state_dict(model)
+    checkpoint = as_checkpoint_dict(checkpoint, source)
+    state = sub_state_dict(as_checkpoint_dict(
+        checkpoint.get('model', checkpoint), source))
     if not any(k.startswith(QUERY_BACKBONE) for k in state):
         ours = 'state_dict' in checkpoint or any(
             k.startswith('backbone.') for k in state)
@@ -82,8 +81,8 @@ def _model_state(checkpoint: Mapping, source: str) -> dict:
 
 def _resolve_arch(checkpoint: Mapping, backbone: Mapping,
                   arch: Optional[str], source: str) -> str:
-    """``arch``, else the file's ``arch``, else the one whose signature key
-    is in ``backbone``; checked against the keys."""
+    """``arch``, else the file's, else the one whose signature key is in
+    ``backbone``; checked against the keys."""
     found = [a for a, spec in OFFICIAL_ARCHS.items()
              if spec['signature'] in backbone]
     given = '--arch' if arch is not None else "its 'arch' entry"
@@ -108,9 +107,10 @@ def _resolve_arch(checkpoint: Mapping, backbone: Mapping,
 
 
 def _convert_backbone(state: Mapping[str, torch.Tensor], arch: str,
-                      source: str, prefix: str) -> Dict[str, torch.Tensor]:
-    """Our ``backbone.*`` from the official keys under ``prefix``, checked
-    strictly (missing keys named as in the official file)."""
+                      source: str, prefix: str,
+                      out: str = 'backbone.') -> Dict[str, torch.Tensor]:
+    """The official backbone under ``prefix`` as ours under ``out``,
+    checked strictly (missing keys named as in the official file)."""
     spec = OFFICIAL_ARCHS[arch]
     converted = convert_official_state_dict(sub_state_dict(state, prefix),
                                             arch)
@@ -119,7 +119,7 @@ def _convert_backbone(state: Mapping[str, torch.Tensor], arch: str,
         f'{source} ({prefix}*)', hint=f'Expected an official {arch!r} '
         'backbone.', describe=lambda k: prefix + rename_key(
             k, spec['module'].OFFICIAL_KEYS, to_official=True))
-    return {f'backbone.{k}': v for k, v in converted.items()}
+    return {out + k: v for k, v in converted.items()}
 
 
 def _full_state(state: Mapping, arch: str,
@@ -142,18 +142,17 @@ def _full_state(state: Mapping, arch: str,
         raise ValueError(f'{source}: keys --full cannot map: {unexpected[:5]}'
                          f' ({len(unexpected)} in all); only the linear '
                          'heads are supported')
-    out = {key + k: v for k, v in
-           _convert_backbone(state, arch, source, KEY_BACKBONE).items()}
+    out = _convert_backbone(state, arch, source, KEY_BACKBONE,
+                            f'{key}backbone.')
     out.update((ours, state[official]) for official, ours in names.items())
     queue, feat_dim = out['queue'], out['rsp_head.fc.weight'].shape[0]
     if queue.dim() != 2 or queue.shape[0] != feat_dim:
         raise ValueError(f'{source}: queue has shape {tuple(queue.shape)}, '
                          f'expected ({feat_dim}, K)')
-    # steps > 0: mmengine's EMA would otherwise overwrite the key encoder
-    # with the query encoder at its first update.
-    out['key_encoder.steps'] = torch.tensor(1, dtype=torch.long)
     out.update(queue=queue.float(),
                queue_ptr=out['queue_ptr'].long().reshape(1))
+    # steps > 0, or mmengine's EMA copies the query encoder at step one
+    out['key_encoder.steps'] = torch.tensor(1)
     return out
 
 
@@ -172,11 +171,8 @@ def convert_official_checkpoint(checkpoint: Mapping,
         source (str): File name for messages and meta.
 
     Returns:
-        dict: ``{'state_dict': ..., 'meta': ...}``.
-
-    Raises:
-        ValueError: Not an official checkpoint, unknown or conflicting
-            arch, keys that do not fit (named).
+        dict: ``{'state_dict': ..., 'meta': ...}``; ValueError if the file
+        is not official, the arch is unknown or the keys do not fit.
     """
     state = _model_state(checkpoint, source)
     arch = _resolve_arch(checkpoint, sub_state_dict(state, QUERY_BACKBONE),
