@@ -1,9 +1,6 @@
-"""Atomic checkpoint writes (the ``atomic_local`` file backend that
-AtomicCheckpointHook uses) and the checkpoint ``--resume`` should take.
-
-mmengine 0.10.7's ``LocalBackend.put`` writes the final path in place, so a
-run killed while saving leaves a truncated file that ``--resume`` fails on.
-"""
+"""Atomic checkpoint writes (mmengine 0.10.7's ``LocalBackend.put`` writes
+in place: a run killed while saving leaves a truncated file) and the
+checkpoint ``--resume`` should take."""
 import contextlib
 import logging
 import os
@@ -104,10 +101,8 @@ def find_latest_complete_checkpoint(work_dir: str) -> Optional[str]:
         RuntimeError: There are checkpoints, but none is complete.
     """
     save_file = osp.join(work_dir, 'last_checkpoint')
-    named = None
-    if osp.exists(save_file):
-        with open(save_file) as f:
-            named = f.read().strip() or None
+    named = (Path(save_file).read_text().strip() or None
+             if osp.exists(save_file) else None)
     if named is not None and ('://' in named  # remote: nothing to check
                               or is_complete_checkpoint(named)):
         return named
