@@ -95,10 +95,8 @@ def find_latest_complete_checkpoint(work_dir: str) -> Optional[str]:
     Returns:
         str | None: What ``last_checkpoint`` names if complete, else (with
         a warning) the newest complete one of :func:`resume_candidates`;
-        None when the work dir has no checkpoint.
-
-    Raises:
-        RuntimeError: There are checkpoints, but none is complete.
+        None when the work dir has no checkpoint; RuntimeError if it has
+        checkpoints but none is complete.
     """
     save_file = osp.join(work_dir, 'last_checkpoint')
     named = (Path(save_file).read_text().strip() or None

@@ -68,7 +68,8 @@ def check_backbone_state_dict(model: nn.Module,
                               source: str,
                               describe: Callable[[str], str] = str,
                               hint: str = '') -> None:
-    """Check that ``state_dict`` (no prefix) fits ``model`` exactly.
+    """Raise BackboneStateError, naming what does not fit, unless
+    ``state_dict`` (no prefix) fits ``model`` exactly.
 
     Args:
         model (nn.Module): The backbone.
@@ -77,9 +78,6 @@ def check_backbone_state_dict(model: nn.Module,
         describe (Callable[[str], str]): Names a missing key.
         hint (str): What to do (default: :data:`CONVERT_HINT` for
             official keys).
-
-    Raises:
-        BackboneStateError: Naming what does not fit.
     """
     expected = model.state_dict()
     report = mismatch_report(expected, state_dict, describe)
@@ -92,16 +90,13 @@ def check_backbone_state_dict(model: nn.Module,
 
 
 def load_backbone_checkpoint(model: nn.Module, path: str) -> None:
-    """Load a file into ``model`` strictly (``pretrained=``).
+    """Load a file into ``model`` strictly (``pretrained=``); raise
+    BackboneStateError if it is not tensors for ``model``.
 
     Args:
         model (nn.Module): The backbone.
         path (str): A backbone file, a recognizer checkpoint (its
             ``backbone.*``, not the key encoder's) or a bare state dict.
-
-    Raises:
-        BackboneStateError: Not tensors, or not for ``model``.
-        rspnet_mm.compat.UnsafeCheckpointError: Not a tensors-only file.
     """
     checkpoint = as_checkpoint_dict(load_checkpoint_file(path), path)
     if 'state_dict' not in checkpoint and 'model' in checkpoint:

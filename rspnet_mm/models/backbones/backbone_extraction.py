@@ -43,7 +43,9 @@ def backbone_config_from_meta(meta: Mapping, source: str) -> Optional[dict]:
 
 def extract_backbone(checkpoint: Mapping, source: str,
                      backbone_cfg: Optional[Mapping] = None) -> dict:
-    """Backbone-only checkpoint from a training checkpoint.
+    """Backbone-only checkpoint from a training checkpoint; raise
+    BackboneStateError without ``backbone.*`` weights or config, or if they
+    do not fit.
 
     Args:
         checkpoint (Mapping): The loaded mmengine checkpoint.
@@ -53,9 +55,6 @@ def extract_backbone(checkpoint: Mapping, source: str,
 
     Returns:
         dict: ``{'state_dict': {'backbone.<key>': tensor}, 'meta': ...}``.
-
-    Raises:
-        BackboneStateError: No ``backbone.*`` weights or config, or misfit.
     """
     state = as_checkpoint_dict(checkpoint, source).get('state_dict')
     if not isinstance(state, Mapping):
