@@ -26,6 +26,7 @@ from .motion import clip_layout, sprite_track
 
 _DARK = 0.45  # brightness of the dark half of a sprite texture
 _MARKER = (0.55, 0.14)  # offset and radius of the orientation dot, x R
+_HALF_DIAGONAL = math.sqrt(2) / 2  # of a square sprite, x its side
 
 
 def render_clip(spec: dict[str, Any]) -> np.ndarray:
@@ -84,16 +85,20 @@ def iter_frames(spec: dict[str, Any]) -> Iterator[np.ndarray]:
                           (sprite, track, d['depth']))
         camera = camera_offset(params, times)
         bars = occluder_layer(params, size)
+    # plain floats per sub-frame: numpy scalars are slow in this loop
+    camera_xy = camera.tolist()
+    poses = [track.tolist() for _, track, _ in layers]
     for t in range(n):
         frame = np.zeros((size, size, 3), np.float32)
         for s in range(len(offsets)):
             i = t * len(offsets) + s
+            cx, cy = camera_xy[i]
             canvas = shift_image(background, camera[i] * BACKGROUND_DEPTH,
                                  cv2.BORDER_REFLECT).copy()
-            for sprite, track, depth in layers:
-                pose = track[i].copy()
-                pose[:2] += camera[i] * depth
-                _paste(canvas, sprite, pose)
+            for (sprite, _, depth), pose in zip(layers, poses):
+                x, y, angle, scale = pose[i]
+                _paste(canvas, sprite, x + cx * depth, y + cy * depth, angle,
+                       scale)
             if bars is not None:
                 front = shift_image(bars, camera[i] * OCCLUDER_DEPTH,
                                     cv2.BORDER_REPLICATE)
@@ -105,19 +110,21 @@ def iter_frames(spec: dict[str, Any]) -> Iterator[np.ndarray]:
         yield np.clip(frame + 0.5, 0, 255).astype(np.uint8)
 
 
-def _paste(canvas: np.ndarray, sprite: np.ndarray, pose: np.ndarray) -> None:
+def _paste(canvas: np.ndarray, sprite: np.ndarray, x: float, y: float,
+           angle: float, scale: float) -> None:
     """Composite a premultiplied RGBA sprite onto ``canvas`` in place.
 
     Args:
         canvas: (H, W, 3) float32 RGB, changed in place.
         sprite: (n, n, 4) float32 premultiplied RGBA, pointing along +x.
-        pose: (4,) ``x, y, angle, scale``: centre px, rad, size factor.
+        x, y: Centre in px.
+        angle: Orientation in rad.
+        scale: Size factor.
     """
-    x, y, angle, scale = pose
     height, width = canvas.shape[:2]
-    centre = (np.array(sprite.shape[:2][::-1], np.float64) - 1) / 2
+    mid = (sprite.shape[0] - 1) / 2  # the sprite is square
     # only the sprite's bounding box is warped and composited
-    reach = math.hypot(*sprite.shape[:2]) / 2 * scale + 1
+    reach = sprite.shape[0] * _HALF_DIAGONAL * scale + 1
     x0, y0 = max(math.floor(x - reach), 0), max(math.floor(y - reach), 0)
     x1, y1 = min(math.ceil(x + reach), width), min(math.ceil(y + reach),
                                                     height)
@@ -125,8 +132,8 @@ def _paste(canvas: np.ndarray, sprite: np.ndarray, pose: np.ndarray) -> None:
         return
     cos, sin = scale * math.cos(angle), scale * math.sin(angle)
     matrix = np.array([
-        [cos, -sin, x - x0 - cos * centre[0] + sin * centre[1]],
-        [sin, cos, y - y0 - sin * centre[0] - cos * centre[1]],
+        [cos, -sin, x - x0 - cos * mid + sin * mid],
+        [sin, cos, y - y0 - sin * mid - cos * mid],
     ])
     layer = cv2.warpAffine(sprite, matrix, (x1 - x0, y1 - y0),
                            flags=cv2.INTER_LINEAR,
