@@ -35,10 +35,8 @@ from rspnet_mm.demo import (  # noqa: E402
 )
 from rspnet_mm.evaluation.functional import compare  # noqa: E402
 from rspnet_mm.models.backbones.backbone_checkpoint import (  # noqa: E402
-    save_plain_checkpoint,
-)
-from rspnet_mm.models.backbones.backbone_extraction import (  # noqa: E402
     extract_backbone,
+    save_plain_checkpoint,
 )
 from rspnet_mm.synthetic import (  # noqa: E402
     SyntheticMotionConfig,

@@ -21,11 +21,9 @@ from mmengine.config import Config
 import rspnet_mm  # noqa: F401  (upstream fixes, registers the backbones)
 from rspnet_mm.compat import load_checkpoint_file
 from rspnet_mm.models.backbones.backbone_checkpoint import (
-    save_plain_checkpoint,
-)
-from rspnet_mm.models.backbones.backbone_extraction import (
     backbone_config_from_config,
     extract_backbone,
+    save_plain_checkpoint,
 )
 
 

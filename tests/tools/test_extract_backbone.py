@@ -98,5 +98,5 @@ def test_official_checkpoint_is_pointed_to_the_converter(tmp_path, capsys):
     src = tmp_path / 'official.pth.tar'
     torch.save({'model': {'queue': torch.zeros(2)}, 'arch': 'c3d'}, src)
     assert tool.main([str(src), str(tmp_path / 'b.pth')]) == 1
-    assert 'use tools/convert_official_checkpoint.py' in (
-        capsys.readouterr().err)
+    assert ('convert it first with tools/convert_official_checkpoint.py'
+            in capsys.readouterr().err)

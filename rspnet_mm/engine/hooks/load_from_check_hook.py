@@ -9,12 +9,10 @@ from mmengine.model import is_model_wrapper
 from rspnet_mm.models.backbones.backbone_checkpoint import (
     CONVERT_HINT,
     BackboneStateError,
+    backbone_config_from_meta,
     mismatch_report,
     sample_keys,
     sub_state_dict,
-)
-from rspnet_mm.models.backbones.backbone_extraction import (
-    backbone_config_from_meta,
 )
 from rspnet_mm.models.backbones.official_conversion import OFFICIAL_ARCHS
 

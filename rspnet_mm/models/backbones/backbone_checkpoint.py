@@ -1,9 +1,13 @@
 """Backbone files ``{'state_dict': {'backbone.<key>': tensor}, 'meta':
-{'backbone': <config>, ...}}``: strict check, load and save."""
+{'backbone': <config>, ...}}``: strict check, load, save, and extraction
+from one of this project's (mmengine's) checkpoints."""
+import copy
 import os
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Optional
 
 import torch
+from mmaction.registry import MODELS
+from mmengine.config import Config
 from torch import nn
 
 from rspnet_mm.compat import load_checkpoint_file
@@ -44,13 +48,13 @@ def mismatch_report(expected: Mapping[str, torch.Tensor],
     """What keeps ``given`` from loading strictly where ``expected`` is.
 
     Args:
-        expected (Mapping[str, torch.Tensor]): The model's state dict.
-        given (Mapping[str, torch.Tensor]): The file's.
-        describe (Callable[[str], str]): Names a missing key.
+        expected: The model's state dict.
+        given: The file's.
+        describe: Names a missing key.
 
     Returns:
-        str: ``''`` if keys and shapes agree, else e.g. ``'2 missing keys
-        (a, b); 1 shape mismatches (c: file (3,) vs model (4,))'``.
+        ``''`` if keys and shapes agree, else e.g. ``'2 missing keys (a, b);
+        1 shape mismatches (c: file (3,) vs model (4,))'``.
     """
     groups = {
         'missing keys': [describe(k) for k in expected if k not in given],
@@ -68,35 +72,31 @@ def check_backbone_state_dict(model: nn.Module,
                               source: str,
                               describe: Callable[[str], str] = str,
                               hint: str = '') -> None:
-    """Raise BackboneStateError, naming what does not fit, unless
-    ``state_dict`` (no prefix) fits ``model`` exactly.
+    """Raise BackboneStateError unless ``state_dict`` fits ``model``.
 
     Args:
-        model (nn.Module): The backbone.
-        state_dict (Mapping[str, torch.Tensor]): The weights.
-        source (str): Where they come from, for the message.
-        describe (Callable[[str], str]): Names a missing key.
-        hint (str): What to do (default: :data:`CONVERT_HINT` for
-            official keys).
+        model: The backbone.
+        state_dict: Its weights, no prefix.
+        source: Where they come from.
+        describe: Names a missing key.
+        hint: What to do (default: :data:`CONVERT_HINT` for official keys).
     """
-    expected = model.state_dict()
-    report = mismatch_report(expected, state_dict, describe)
+    report = mismatch_report(model.state_dict(), state_dict, describe)
     if report:
         if not hint and any('encoder_q.' in k for k in state_dict):
             hint = CONVERT_HINT
         raise BackboneStateError(
-            f'{source} does not fit {type(model).__name__} ({len(expected)} '
-            f'keys): {report}. {hint}')
+            f'{source} does not fit {type(model).__name__} '
+            f'({len(model.state_dict())} keys): {report}. {hint}')
 
 
 def load_backbone_checkpoint(model: nn.Module, path: str) -> None:
-    """Load a file into ``model`` strictly (``pretrained=``); raise
-    BackboneStateError if it is not tensors for ``model``.
+    """Load a file into ``model`` strictly (``pretrained=``).
 
     Args:
-        model (nn.Module): The backbone.
-        path (str): A backbone file, a recognizer checkpoint (its
-            ``backbone.*``, not the key encoder's) or a bare state dict.
+        model: The backbone.
+        path: A backbone file, a recognizer checkpoint (its ``backbone.*``,
+            not the key encoder's) or a bare state dict.
     """
     checkpoint = as_checkpoint_dict(load_checkpoint_file(path), path)
     if 'state_dict' not in checkpoint and 'model' in checkpoint:
@@ -132,18 +132,77 @@ def _plain(value, where: str):
 
 
 def plain_backbone_config(cfg: Mapping) -> dict:
-    """A backbone config (dict or ConfigDict) as plain Python values,
-    without ``pretrained`` and ``init_cfg``."""
+    """``cfg`` as plain values, without ``pretrained`` and ``init_cfg``."""
     return _plain({k: v for k, v in cfg.items()
                    if k not in ('pretrained', 'init_cfg')}, 'backbone')
 
 
 def save_plain_checkpoint(path: str, checkpoint: Mapping) -> None:
-    """Write ``{'state_dict', 'meta'}`` for ``torch.load(path,
-    weights_only=True)``, creating folders; tensors are cloned, so that a
-    view does not save its whole storage."""
+    """Write ``{'state_dict', 'meta'}`` for ``torch.load(weights_only=True)``,
+    creating folders; tensors are cloned, lest a view save its storage."""
     state = {k: v.detach().clone().contiguous()
              for k, v in checkpoint['state_dict'].items()}
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     torch.save({'state_dict': state,
                 'meta': _plain(checkpoint['meta'], 'meta')}, path)
+
+
+def backbone_config_from_config(cfg: Config, source: str) -> dict:
+    """``cfg.model.backbone`` as plain values."""
+    backbone = (cfg.get('model') or {}).get('backbone')
+    if not isinstance(backbone, Mapping):
+        raise BackboneStateError(
+            f'{source}: the config has no model.backbone; pass --config '
+            'with the pretraining config')
+    return plain_backbone_config(backbone)
+
+
+def backbone_config_from_meta(meta: Mapping, source: str) -> dict:
+    """The backbone config in the config text of ``meta['cfg']``."""
+    if not (isinstance(meta, Mapping) and meta.get('cfg')):
+        raise BackboneStateError(
+            f"{source} stores no config (meta['cfg']); pass --config with "
+            'the pretraining config')
+    try:
+        cfg = Config.fromstring(str(meta['cfg']), '.py')
+    except Exception as err:  # a config text mmengine cannot parse
+        raise BackboneStateError(
+            f"{source}: meta['cfg'] is not a readable config ({err}); pass "
+            '--config') from err
+    return backbone_config_from_config(cfg, f"{source} meta['cfg']")
+
+
+def extract_backbone(checkpoint: Mapping, source: str,
+                     backbone_cfg: Optional[Mapping] = None) -> dict:
+    """Backbone file from a training checkpoint.
+
+    Args:
+        checkpoint: The loaded mmengine checkpoint.
+        source: File name, for messages and meta.
+        backbone_cfg: Defaults to the one in ``checkpoint['meta']['cfg']``.
+
+    Returns:
+        ``{'state_dict': {'backbone.<key>': tensor}, 'meta': ...}``.
+    """
+    state = as_checkpoint_dict(checkpoint, source).get('state_dict')
+    if not isinstance(state, Mapping):
+        hint = f' {CONVERT_HINT}' if 'model' in checkpoint else ''
+        raise BackboneStateError(
+            f"{source} has no 'state_dict' (top-level keys: "
+            f'{list(checkpoint)[:8]}).{hint}')
+    backbone = sub_state_dict(state, 'backbone.')
+    if not backbone:
+        raise BackboneStateError(
+            f"{source}: no 'backbone.*' weights in its state_dict (first "
+            f'keys: {list(sub_state_dict(state))[:5]})')
+    meta = checkpoint.get('meta') or {}
+    cfg = (plain_backbone_config(backbone_cfg) if backbone_cfg is not None
+           else backbone_config_from_meta(meta, source))
+    check_backbone_state_dict(MODELS.build(copy.deepcopy(cfg)), backbone,
+                              source, hint=f'Config: {cfg}')
+    out_meta = dict(backbone=cfg, source=str(source),
+                    format='rspnet_mm.backbone')
+    out_meta.update((k, meta[k]) for k in ('epoch', 'iter')
+                    if isinstance(meta.get(k), int))
+    return dict(meta=out_meta, state_dict={
+        f'backbone.{k}': v for k, v in backbone.items()})

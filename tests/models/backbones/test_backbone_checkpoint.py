@@ -1,12 +1,16 @@
-"""Backbone checkpoint files: strict checks, pretrained=, save format."""
+"""Backbone checkpoint files: strict checks, pretrained=, save format,
+extraction from an rspnet-mm checkpoint."""
 import pytest
 import torch
 from mmaction.registry import MODELS
+from mmengine.config import Config
 from torch import nn
 
 from rspnet_mm.models.backbones import BackboneStateError
 from rspnet_mm.models.backbones.backbone_checkpoint import (
+    backbone_config_from_meta,
     check_backbone_state_dict,
+    extract_backbone,
     load_backbone_checkpoint,
     plain_backbone_config,
     save_plain_checkpoint,
@@ -126,3 +130,36 @@ def test_plain_backbone_config_drops_weight_sources():
     assert cfg == dict(type='S3DG', gate=False, norm_cfg=dict(type='BN3d'))
     with pytest.raises(BackboneStateError, match='backbone.act=<object'):
         plain_backbone_config(dict(type='S3DG', act=object()))
+
+
+def test_config_text_from_meta():
+    text = Config(
+        dict(model=dict(
+            type='RSPNet',
+            backbone=dict(type='HaraResNet3D', depth=10,
+                          init_cfg=dict(type='Pretrained', checkpoint='x')))
+             )).pretty_text
+    cfg = backbone_config_from_meta({'cfg': text}, 'a.pth')
+    assert cfg == {'type': 'HaraResNet3D', 'depth': 10}
+    with pytest.raises(BackboneStateError,
+                       match=r"a.pth stores no config \(meta\['cfg'\]\); "
+                       'pass --config with the pretraining config'):
+        backbone_config_from_meta({'epoch': 1}, 'a.pth')
+
+
+def test_config_without_backbone_or_unreadable():
+    text = Config(dict(model=dict(type='RSPNet'))).pretty_text
+    with pytest.raises(BackboneStateError, match='has no model.backbone'):
+        backbone_config_from_meta({'cfg': text}, 'a.pth')
+    with pytest.raises(BackboneStateError,
+                       match=r"a.pth: meta\['cfg'\] is not a readable "
+                       r'config .*pass --config'):
+        backbone_config_from_meta({'cfg': 'model = dict('}, 'a.pth')
+
+
+def test_no_backbone_weights():
+    checkpoint = {'state_dict': {'cls_head.fc.weight': torch.zeros(1)}}
+    with pytest.raises(BackboneStateError,
+                       match=r"a.pth: no 'backbone.\*' weights in its "
+                       r"state_dict \(first keys: \['cls_head.fc.weight'\]"):
+        extract_backbone(checkpoint, 'a.pth', dict(type='S3DG'))
