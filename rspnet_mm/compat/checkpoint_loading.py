@@ -1,8 +1,6 @@
-"""Safe checkpoint loading for mmengine 0.10.7 under torch >= 2.6, whose
-``torch.load`` refuses mmengine's checkpoints (mmengine#1655): allow exactly
-what they hold unless the user opts in. Remove :func:`apply` when mmengine
-has its ``weights_only`` fix (151a87a); keep :func:`load_checkpoint_file`.
-"""
+"""Safe checkpoint loading: allow exactly what mmengine 0.10.7's files hold,
+which torch >= 2.6 refuses (mmengine#1655). Remove :func:`apply` once
+mmengine has its ``weights_only`` fix (151a87a)."""
 import contextlib
 import os
 import os.path as osp
@@ -59,17 +57,14 @@ def load_checkpoint_file(filename: str,
     """Load a checkpoint file, refusing code-running pickles by default.
 
     Args:
-        filename (str): Path of the file.
-        map_location (optional): As in :func:`torch.load`.
-        trust (bool): Unpickle without the allow-list. Defaults to False.
+        map_location: As in :func:`torch.load`.
+        trust: Unpickle without the allow-list.
 
     Returns:
-        Any: The unpickled object; FileNotFoundError, RuntimeError (not a
-        torch file) or UnsafeCheckpointError (a global not allowed) if none.
+        The unpickled object; FileNotFoundError, RuntimeError (not a torch
+        file) or UnsafeCheckpointError (a global not allowed) if none.
     """
-    filename = osp.expanduser(str(filename))
-    if not osp.isfile(filename):
-        raise FileNotFoundError(f'checkpoint {filename} can not be found.')
+    filename = osp.expanduser(filename)
     if (trust or getattr(_STATE, 'trusted', False)
             or os.environ.get(TRUST_ENV, '') in ('1', 'true', 'yes')):
         return torch.load(filename, map_location=map_location,
@@ -99,8 +94,7 @@ def load_from_local(filename, map_location=None):
 
 
 def apply() -> bool:
-    """Register :func:`load_from_local` for mmengine's local paths; True
-    when it was (re-)registered."""
+    """Register :func:`load_from_local` for local paths; True if it was."""
     from mmengine.runner.checkpoint import CheckpointLoader
     if CheckpointLoader._schemes.get('') is load_from_local:
         return False

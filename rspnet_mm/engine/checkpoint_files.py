@@ -21,12 +21,7 @@ LATEST_NAME = 'latest.pth'
 
 def atomic_write_bytes(path: str, data: bytes) -> None:
     """Write ``data`` to ``path`` via a temporary file beside it, fsync and
-    rename: on any failure ``path`` keeps its old content (or stays absent).
-
-    Args:
-        path (str): Target file.
-        data (bytes): Content.
-    """
+    rename: on any failure ``path`` keeps its old content (or stays absent)."""
     folder = osp.dirname(osp.abspath(path))
     os.makedirs(folder, exist_ok=True)
     tmp = osp.join(folder, f'.{osp.basename(path)}.{uuid.uuid4().hex}.tmp')
@@ -62,12 +57,10 @@ def is_complete_checkpoint(path: str) -> bool:
     """Whether ``path`` is a whole ``torch.save`` file: a zip archive
     (whose directory, at the end, a truncated file lacks) or a legacy
     pickle (not checkable, counted complete); False if missing or empty."""
-    if not osp.isfile(path) or osp.getsize(path) == 0:
+    if not osp.isfile(path):
         return False
-    if zipfile.is_zipfile(path):
-        return True
-    with open(path, 'rb') as f:
-        return f.read(1) == b'\x80'  # a legacy pickle-format checkpoint
+    with open(path, 'rb') as f:  # a legacy pickle, else a zip archive
+        return f.read(1) == b'\x80' or zipfile.is_zipfile(f)
 
 
 def resume_candidates(work_dir: str) -> List[str]:
@@ -89,14 +82,10 @@ def resume_candidates(work_dir: str) -> List[str]:
 def find_latest_complete_checkpoint(work_dir: str) -> Optional[str]:
     """The checkpoint ``--resume`` should use in ``work_dir``.
 
-    Args:
-        work_dir (str): The run's work dir.
-
     Returns:
-        str | None: What ``last_checkpoint`` names if complete, else (with
-        a warning) the newest complete one of :func:`resume_candidates`;
-        None when the work dir has no checkpoint; RuntimeError if it has
-        checkpoints but none is complete.
+        What ``last_checkpoint`` names if complete, else (with a warning)
+        the newest complete one of :func:`resume_candidates`; None when the
+        work dir has no checkpoint; RuntimeError if none is complete.
     """
     save_file = osp.join(work_dir, 'last_checkpoint')
     named = (Path(save_file).read_text().strip() or None

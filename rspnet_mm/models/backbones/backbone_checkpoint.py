@@ -1,6 +1,5 @@
 """Backbone files ``{'state_dict': {'backbone.<key>': tensor}, 'meta':
-{'backbone': <config>, ...}}``: strict check, load, save, and extraction
-from one of this project's (mmengine's) checkpoints."""
+{'backbone': <config>, ...}}``: check, load, save, extract from training."""
 import copy
 import os
 from typing import Any, Callable, Mapping, Optional
@@ -75,8 +74,7 @@ def check_backbone_state_dict(model: nn.Module,
     """Raise BackboneStateError unless ``state_dict`` fits ``model``.
 
     Args:
-        model: The backbone.
-        state_dict: Its weights, no prefix.
+        state_dict: The weights, no prefix.
         source: Where they come from.
         describe: Names a missing key.
         hint: What to do (default: :data:`CONVERT_HINT` for official keys).
@@ -94,7 +92,6 @@ def load_backbone_checkpoint(model: nn.Module, path: str) -> None:
     """Load a file into ``model`` strictly (``pretrained=``).
 
     Args:
-        model: The backbone.
         path: A backbone file, a recognizer checkpoint (its ``backbone.*``,
             not the key encoder's) or a bare state dict.
     """

@@ -37,13 +37,8 @@ def rename_key(key: str, pairs: Sequence[Tuple[str, str]],
     """Rename a backbone key (no prefix) by an ``OFFICIAL_KEYS`` table.
 
     Args:
-        key (str): The key.
-        pairs (Sequence[Tuple[str, str]]): ``(official, ours)`` runs of
-            whole name parts, replaced in order.
-        to_official (bool): Undo the renaming.
-
-    Returns:
-        str: The renamed key (unchanged if no pair matches).
+        pairs: ``(official, ours)`` runs of whole name parts, in order.
+        to_official: Undo the renaming.
     """
     if to_official:
         pairs = [(ours, official) for official, ours in reversed(pairs)]
@@ -81,8 +76,7 @@ def _model_state(checkpoint: Mapping, source: str) -> dict:
 
 def _resolve_arch(checkpoint: Mapping, backbone: Mapping,
                   arch: Optional[str], source: str) -> str:
-    """``arch``, else the file's, else the one whose signature key is in
-    ``backbone``; checked against the keys."""
+    """``arch``, else the file's, else the one the keys match; checked."""
     found = [a for a, spec in OFFICIAL_ARCHS.items()
              if spec['signature'] in backbone]
     given = '--arch' if arch is not None else "its 'arch' entry"
@@ -109,8 +103,7 @@ def _resolve_arch(checkpoint: Mapping, backbone: Mapping,
 def _convert_backbone(state: Mapping[str, torch.Tensor], arch: str,
                       source: str, prefix: str,
                       out: str = 'backbone.') -> Dict[str, torch.Tensor]:
-    """The official backbone under ``prefix`` as ours under ``out``,
-    checked strictly (missing keys named as in the official file)."""
+    """The official backbone under ``prefix`` as ours under ``out``."""
     spec = OFFICIAL_ARCHS[arch]
     converted = convert_official_state_dict(sub_state_dict(state, prefix),
                                             arch)
@@ -151,8 +144,7 @@ def _full_state(state: Mapping, arch: str,
                          f'expected ({feat_dim}, K)')
     out.update(queue=queue.float(),
                queue_ptr=out['queue_ptr'].long().reshape(1))
-    # steps > 0, or mmengine's EMA copies the query encoder at step one
-    out['key_encoder.steps'] = torch.tensor(1)
+    out['key_encoder.steps'] = torch.tensor(1)  # at 0, EMA copies the query
     return out
 
 
@@ -163,16 +155,15 @@ def convert_official_checkpoint(checkpoint: Mapping,
     """Convert a loaded official checkpoint.
 
     Args:
-        checkpoint (Mapping): The loaded file.
-        arch (str, optional): One of :data:`OFFICIAL_ARCHS`; defaults to
-            the file's ``arch`` entry, else recognised from the keys.
-        full (bool): The RSPNet recognizer's state (``backbone``, heads,
+        arch: One of :data:`OFFICIAL_ARCHS`; defaults to the file's
+            ``arch`` entry, else recognised from the keys.
+        full: The RSPNet recognizer's state (``backbone``, heads,
             ``key_encoder``, queue) instead of the backbone's.
-        source (str): File name for messages and meta.
+        source: File name for messages and meta.
 
     Returns:
-        dict: ``{'state_dict': ..., 'meta': ...}``; ValueError if the file
-        is not official, the arch is unknown or the keys do not fit.
+        ``{'state_dict': ..., 'meta': ...}``; ValueError if the file is not
+        official, the arch is unknown or the keys do not fit.
     """
     state = _model_state(checkpoint, source)
     arch = _resolve_arch(checkpoint, sub_state_dict(state, QUERY_BACKBONE),
