@@ -11,6 +11,7 @@ from typing import Any, Iterator, Optional
 
 import numpy as np
 import torch
+from mmengine.logging import HistoryBuffer
 
 TRUST_ENV = 'RSPNET_MM_TRUST_CHECKPOINTS'
 _STATE = threading.local()
@@ -22,7 +23,6 @@ class UnsafeCheckpointError(pickle.UnpicklingError):
 
 def _history_buffer_getattr(obj: Any, name: str) -> Any:
     """``getattr`` limited to ``HistoryBuffer``'s statistics methods."""
-    from mmengine.logging import HistoryBuffer
     allowed = {'min', 'max', 'current', 'mean',
                *HistoryBuffer._statistics_methods}
     if obj is HistoryBuffer and name in allowed:
@@ -33,7 +33,6 @@ def _history_buffer_getattr(obj: Any, name: str) -> Any:
 
 def _allowed_globals() -> list:
     """What mmengine checkpoints hold besides tensors."""
-    from mmengine.logging import HistoryBuffer
     dtypes = [getattr(np.dtypes, n) for n in dir(np.dtypes)
               if n.endswith('DType')]
     return [HistoryBuffer, np._core.multiarray._reconstruct,

@@ -1,6 +1,5 @@
 """Atomic checkpoint writes (mmengine 0.10.7's ``LocalBackend.put`` writes
-in place: a run killed while saving leaves a truncated file) and the
-checkpoint ``--resume`` should take."""
+in place: a kill leaves a truncated file) and the checkpoint to resume."""
 import contextlib
 import logging
 import os
@@ -54,9 +53,8 @@ class AtomicLocalBackend(LocalBackend):
 
 
 def is_complete_checkpoint(path: str) -> bool:
-    """Whether ``path`` is a whole ``torch.save`` file: a zip archive
-    (whose directory, at the end, a truncated file lacks) or a legacy
-    pickle (not checkable, counted complete); False if missing or empty."""
+    """Whether ``path`` is a zip archive with its end directory (which a
+    truncated file lacks) or a legacy pickle (not checkable, counted whole)."""
     if not osp.isfile(path):
         return False
     with open(path, 'rb') as f:  # a legacy pickle, else a zip archive
@@ -64,9 +62,8 @@ def is_complete_checkpoint(path: str) -> bool:
 
 
 def resume_candidates(work_dir: str) -> List[str]:
-    """The checkpoints of ``work_dir`` that ``--resume`` may use, newest
-    first: ``epoch_N.pth`` / ``iter_N.pth`` by N, with ``latest.pth`` in
-    front of them when it was written after the newest of them."""
+    """``work_dir``'s ``epoch_N.pth`` / ``iter_N.pth``, highest N first,
+    with ``latest.pth`` first if written after the first of them, else 2nd."""
     names = os.listdir(work_dir) if osp.isdir(work_dir) else []
     numbered = sorted(((int(m.group(2)), m.group(0)) for m in
                        map(CHECKPOINT_NAME.match, names) if m), reverse=True)

@@ -46,10 +46,9 @@ def file_backbone(checkpoint: Mapping,
                "['backbone'])"
     try:
         cfg = backbone_config_from_meta(meta, 'load_from')
-    except BackboneStateError:
-        cfg = None
-    if cfg is not None:
         return f"a {cfg['type']} backbone ({cfg}, from its meta['cfg'])"
+    except BackboneStateError:
+        pass  # no readable meta['cfg']: infer the backbone from the keys
     for cfg in KNOWN_BACKBONES:
         with torch.device('meta'):
             known = MODELS.build(dict(cfg)).state_dict()

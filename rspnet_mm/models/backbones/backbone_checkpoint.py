@@ -137,10 +137,9 @@ def plain_backbone_config(cfg: Mapping) -> dict:
 def save_plain_checkpoint(path: str, checkpoint: Mapping) -> None:
     """Write ``{'state_dict', 'meta'}`` for ``torch.load(weights_only=True)``,
     creating folders; tensors are cloned, lest a view save its storage."""
-    state = {k: v.detach().clone().contiguous()
-             for k, v in checkpoint['state_dict'].items()}
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    torch.save({'state_dict': state,
+    torch.save({'state_dict': {k: v.detach().clone().contiguous()
+                               for k, v in checkpoint['state_dict'].items()},
                 'meta': _plain(checkpoint['meta'], 'meta')}, path)
 
 

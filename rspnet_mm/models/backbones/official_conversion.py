@@ -49,8 +49,7 @@ def rename_key(key: str, pairs: Sequence[Tuple[str, str]],
 
 def convert_official_state_dict(state: Mapping[str, torch.Tensor],
                                 arch: str) -> Dict[str, torch.Tensor]:
-    """Official backbone keys (no prefix) of ``arch`` -> ours, less the
-    1-output classifier; unknown keys pass unchanged."""
+    """Official keys (no prefix) of ``arch`` -> ours, less the classifier."""
     module = OFFICIAL_ARCHS[arch]['module']
     return {rename_key(k, module.OFFICIAL_KEYS): v for k, v in state.items()
             if not k.startswith(module.OFFICIAL_CLASSIFIER)}
@@ -138,12 +137,11 @@ def _full_state(state: Mapping, arch: str,
     out = _convert_backbone(state, arch, source, KEY_BACKBONE,
                             f'{key}backbone.')
     out.update((ours, state[official]) for official, ours in names.items())
-    queue, feat_dim = out['queue'], out['rsp_head.fc.weight'].shape[0]
-    if queue.dim() != 2 or queue.shape[0] != feat_dim:
+    queue, feat_dim = out['queue'].float(), len(out['rsp_head.fc.weight'])
+    if queue.dim() != 2 or len(queue) != feat_dim:
         raise ValueError(f'{source}: queue has shape {tuple(queue.shape)}, '
                          f'expected ({feat_dim}, K)')
-    out.update(queue=queue.float(),
-               queue_ptr=out['queue_ptr'].long().reshape(1))
+    out.update(queue=queue, queue_ptr=out['queue_ptr'].long().reshape(1))
     out['key_encoder.steps'] = torch.tensor(1)  # at 0, EMA copies the query
     return out
 
