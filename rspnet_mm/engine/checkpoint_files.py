@@ -8,7 +8,7 @@ import re
 import uuid
 import zipfile
 from pathlib import Path
-from typing import List, Optional, Union
+from typing import Optional, Union
 
 from mmengine.fileio import LocalBackend, register_backend
 from mmengine.logging import print_log
@@ -61,28 +61,13 @@ def is_complete_checkpoint(path: str) -> bool:
         return f.read(1) == b'\x80' or zipfile.is_zipfile(f)
 
 
-def resume_candidates(work_dir: str) -> List[str]:
-    """``work_dir``'s ``epoch_N.pth`` / ``iter_N.pth``, highest N first,
-    with ``latest.pth`` first if written after the first of them, else 2nd."""
-    names = os.listdir(work_dir) if osp.isdir(work_dir) else []
-    numbered = sorted(((int(m.group(2)), m.group(0)) for m in
-                       map(CHECKPOINT_NAME.match, names) if m), reverse=True)
-    candidates = [osp.join(work_dir, name) for _, name in numbered]
-    latest = osp.join(work_dir, LATEST_NAME)
-    if osp.isfile(latest):
-        newer = not candidates or (
-            osp.getmtime(latest) >= osp.getmtime(candidates[0]))
-        candidates.insert(0 if newer else 1, latest)
-    return candidates
-
-
 def find_latest_complete_checkpoint(work_dir: str) -> Optional[str]:
     """The checkpoint ``--resume`` should use in ``work_dir``.
 
     Returns:
         What ``last_checkpoint`` names if complete, else (with a warning)
-        the newest complete one of :func:`resume_candidates`; None when the
-        work dir has no checkpoint; RuntimeError if none is complete.
+        the newest complete ``epoch_N.pth`` / ``iter_N.pth`` / ``latest.pth``;
+        None without checkpoints; RuntimeError if none is complete.
     """
     save_file = osp.join(work_dir, 'last_checkpoint')
     named = (Path(save_file).read_text().strip() or None
@@ -90,7 +75,15 @@ def find_latest_complete_checkpoint(work_dir: str) -> Optional[str]:
     if named is not None and ('://' in named  # remote: nothing to check
                               or is_complete_checkpoint(named)):
         return named
-    candidates = resume_candidates(work_dir)
+    names = os.listdir(work_dir) if osp.isdir(work_dir) else []
+    numbered = sorted(((int(m.group(2)), m.group(0)) for m in
+                       map(CHECKPOINT_NAME.match, names) if m), reverse=True)
+    candidates = [osp.join(work_dir, name) for _, name in numbered]
+    latest = osp.join(work_dir, LATEST_NAME)
+    if osp.isfile(latest):  # in front if written after the newest, else 2nd
+        newer = not candidates or (
+            osp.getmtime(latest) >= osp.getmtime(candidates[0]))
+        candidates.insert(0 if newer else 1, latest)
     if named is None and not candidates:
         return None
     problem = (f'{save_file} is missing or empty' if named is None else

@@ -196,9 +196,8 @@ def extract_backbone(checkpoint: Mapping, source: str,
            else backbone_config_from_meta(meta, source))
     check_backbone_state_dict(MODELS.build(copy.deepcopy(cfg)), backbone,
                               source, hint=f'Config: {cfg}')
-    out_meta = dict(backbone=cfg, source=str(source),
-                    format='rspnet_mm.backbone')
-    out_meta.update((k, meta[k]) for k in ('epoch', 'iter')
-                    if isinstance(meta.get(k), int))
-    return dict(meta=out_meta, state_dict={
-        f'backbone.{k}': v for k, v in backbone.items()})
+    kept = {k: v for k, v in meta.items()
+            if k in ('epoch', 'iter') and isinstance(v, int)}
+    return dict(meta=dict(backbone=cfg, source=str(source),
+                          format='rspnet_mm.backbone', **kept),
+                state_dict={f'backbone.{k}': v for k, v in backbone.items()})
