@@ -100,8 +100,7 @@ def load_backbone_checkpoint(model: nn.Module, path: str) -> None:
         raise BackboneStateError(f"{path} has 'model' but no 'state_dict'. "
                                  f'{CONVERT_HINT}')
     state = sub_state_dict(checkpoint.get('state_dict', checkpoint))
-    if any(k.startswith('backbone.') for k in state):
-        state = sub_state_dict(state, 'backbone.')
+    state = sub_state_dict(state, 'backbone.') or state
     if not any(isinstance(v, torch.Tensor) for v in state.values()):
         raise BackboneStateError(f'{path} holds no weights (top-level keys: '
                                  f'{sample_keys(checkpoint)})')
