@@ -55,24 +55,6 @@ def convert_official_state_dict(state: Mapping[str, torch.Tensor],
             if not k.startswith(module.OFFICIAL_CLASSIFIER)}
 
 
-def _model_state(checkpoint: Mapping, source: str) -> dict:
-    """``checkpoint['model']`` without ``module.``, checked to be one."""
-    checkpoint = as_checkpoint_dict(checkpoint, source)
-    state = sub_state_dict(as_checkpoint_dict(
-        checkpoint.get('model', checkpoint), source))
-    if not any(k.startswith(QUERY_BACKBONE) for k in state):
-        ours = 'state_dict' in checkpoint or any(
-            k.startswith('backbone.') for k in state)
-        raise ValueError(
-            f'{source} is not an official RSPNet pre-training checkpoint: '
-            f"no '{QUERY_BACKBONE}*' keys in its "
-            f"{'model' if 'model' in checkpoint else 'top level'} (first "
-            f'keys: {list(state)[:5]}).' + (
-                ' It looks like a checkpoint of this project: use '
-                'tools/extract_backbone.py instead.' if ours else ''))
-    return state
-
-
 def _resolve_arch(checkpoint: Mapping, backbone: Mapping,
                   arch: Optional[str], source: str) -> str:
     """``arch``, else the file's, else the one the keys match; checked."""
@@ -163,7 +145,19 @@ def convert_official_checkpoint(checkpoint: Mapping,
         ``{'state_dict': ..., 'meta': ...}``; ValueError if the file is not
         official, the arch is unknown or the keys do not fit.
     """
-    state = _model_state(checkpoint, source)
+    checkpoint = as_checkpoint_dict(checkpoint, source)
+    state = sub_state_dict(as_checkpoint_dict(
+        checkpoint.get('model', checkpoint), source))
+    if not any(k.startswith(QUERY_BACKBONE) for k in state):
+        ours = 'state_dict' in checkpoint or any(
+            k.startswith('backbone.') for k in state)
+        raise ValueError(
+            f'{source} is not an official RSPNet pre-training checkpoint: '
+            f"no '{QUERY_BACKBONE}*' keys in its "
+            f"{'model' if 'model' in checkpoint else 'top level'} (first "
+            f'keys: {list(state)[:5]}).' + (
+                ' It looks like a checkpoint of this project: use '
+                'tools/extract_backbone.py instead.' if ours else ''))
     arch = _resolve_arch(checkpoint, sub_state_dict(state, QUERY_BACKBONE),
                          arch, source)
     state_dict = _convert_backbone(state, arch, source, QUERY_BACKBONE)
