@@ -84,9 +84,9 @@ class SyntheticMotionConfig:
             survive: the fastest band sub-sampled by it may not alias, and
             a band sub-sampled by it may not reach the next band's speed.
         camera_pan: Largest camera speed in px per frame at the labelled
-            sprite's depth; the camera drifts along a smooth path and
-            nearer layers move more (parallax, :mod:`.effects`). 0
-            (default): a still camera.
+            sprite's depth (each clip draws its own, uniformly from 0);
+            the camera drifts along a smooth path and nearer layers move
+            more (parallax, :mod:`.effects`). 0 (default): a still camera.
         lighting: Brightness swing over a clip, a fraction in [0, 1).
             0 (default): constant lighting.
         occluders: Bars in front of the scene (still unless the camera

@@ -6,12 +6,13 @@ Off by default (every option 0 renders exactly as before). When on, each
 clip draws its own parameters from its seed (streams of their own, so the
 sprite and the background stay those of the plain clip):
 
-- ``camera_pan``: the camera drifts along a smooth closed path. The scene
-  has depth: a layer at depth factor ``d`` moves ``d`` times the camera
-  offset (the background ``BACKGROUND_DEPTH``, the labelled sprite 1, the
-  occluders ``OCCLUDER_DEPTH``), so near things sweep past faster than far
-  ones (parallax). The labelled sprite's plane moves by at most
-  ``camera_pan`` px per frame; borders are mirrored.
+- ``camera_pan``: the camera drifts along a smooth closed path, at a speed
+  drawn per clip between still and ``camera_pan``. The scene has depth: a
+  layer at depth factor ``d`` moves ``d`` times the camera offset (the
+  background ``BACKGROUND_DEPTH``, the labelled sprite 1, the occluders
+  ``OCCLUDER_DEPTH``), so near things sweep past faster than far ones
+  (parallax). The labelled sprite's plane moves by at most that
+  speed in px per frame; borders are mirrored.
 - ``lighting``: the brightness swings by up to ``lighting`` (a fraction)
   over one slow period per clip.
 - ``occluders``: that many bars stand in front of the scene.
@@ -68,9 +69,13 @@ def draw_effects(spec: dict[str, Any]) -> dict[str, Any]:
     """
     options, size, n = spec['effects'], spec['size'], spec['n_frames']
     rng = np.random.default_rng([spec['seed'], 2])
-    # a closed path: amplitude A, rate w with A * w <= camera_pan
-    amplitude = min(size / 8, options['camera_pan'] * n / (2 * math.pi))
-    rate = options['camera_pan'] / amplitude if amplitude > 0 else 0.0
+    # this clip's camera speed, from still to camera_pan (a stream of its
+    # own, so the other parameters stay those of earlier versions)
+    speed = options['camera_pan'] * np.random.default_rng(
+        [spec['seed'], 5]).random()
+    # a closed path: amplitude A, rate w with A * w <= speed
+    amplitude = min(size / 8, speed * n / (2 * math.pi))
+    rate = speed / amplitude if amplitude > 0 else 0.0
     bars = []
     for _ in range(options['occluders']):
         width = int(rng.integers(max(size // 16, 1), max(size // 6, 2)))

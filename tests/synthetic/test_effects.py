@@ -18,6 +18,18 @@ def _clip(**effects):
     return spec, sm.render_clip(spec).astype(np.float32)
 
 
+def _fast_pan_spec(**options):
+    """The first clip (over seeds) whose camera moves at >= 90% of
+    ``camera_pan`` (each clip draws its speed from 0 to camera_pan)."""
+    for seed in range(100):
+        spec = sm.make_clip_specs(sm.SyntheticMotionConfig(
+            **dict(BASE, seed=seed, **options)))[0]
+        amplitude, rate = sm.effects.draw_effects(spec)['pan'][:2]
+        if amplitude * rate >= 0.9 * options['camera_pan']:
+            return spec
+    raise AssertionError('no clip pans at >= 90% of camera_pan')
+
+
 def test_effects_off_leave_the_spec_and_the_frames_as_before():
     spec, frames = _clip()
     assert 'effects' not in spec
@@ -42,9 +54,20 @@ def test_lighting_scales_every_pixel_by_one_smooth_gain():
     assert np.abs(np.diff(gain)).max() < 0.1  # one slow swing
 
 
+def test_camera_speed_is_drawn_per_clip_up_to_camera_pan():
+    cfg = sm.SyntheticMotionConfig(**dict(BASE, n_clips=60, camera_pan=0.5))
+    speeds = np.array([np.prod(sm.effects.draw_effects(spec)['pan'][:2])
+                       for spec in sm.make_clip_specs(cfg)])
+    assert speeds.max() <= 0.5 + 1e-9
+    assert speeds.min() < 0.1 and speeds.max() > 0.4  # still to fast
+    assert 0.15 < speeds.mean() < 0.35  # uniform: mean 0.25
+
+
 def test_camera_pan_moves_the_scene_smoothly():
-    _, still = _clip()
-    _, panned = _clip(camera_pan=0.5)
+    spec = dict(_fast_pan_spec(camera_pan=0.5), background='noise')
+    panned = sm.render_clip(spec).astype(np.float32)
+    still = sm.render_clip(dict(spec, effects=dict.fromkeys(
+        spec['effects'], 0))).astype(np.float32)
     np.testing.assert_allclose(panned[0], still[0], atol=1)  # starts still
     assert np.abs(panned - still).mean() > 1  # then the scene moves
     # background motion appears: a spinning sprite leaves the background
@@ -88,10 +111,10 @@ def _gray(frame):
 def test_camera_pan_moves_near_layers_more_than_far_ones():
     """Parallax: the sprite (depth 1) moves with the camera, the background
     BACKGROUND_DEPTH times as much."""
-    cfg = sm.SyntheticMotionConfig(**dict(BASE, size=64, min_frames=48,
-                                          max_frames=48, kinds=('zoom_pulse',),
-                                          camera_pan=1.0, texture=0.6))
-    spec = dict(sm.make_clip_specs(cfg)[0], shape='disc', texture='solid',
+    spec = dict(_fast_pan_spec(size=64, min_frames=48, max_frames=48,
+                               kinds=('zoom_pulse', ), camera_pan=1.0,
+                               texture=0.6),
+                shape='disc', texture='solid',
                 colour='red', background='noise')
     frames = sm.render_clip(spec)
     params = sm.effects.draw_effects(spec)
