@@ -43,10 +43,11 @@ from rspnet_mm.synthetic import (  # noqa: E402
     generate_dataset,
 )
 
-#: Seconds the steps after pretraining take on a 2-core CPU (177 s
-#: measured before the CAM panel and the speed baseline, which add about
-#: 30-40 s, plus a margin for a busy machine); pretraining gets the rest.
-EVAL_SECONDS = 270
+#: Seconds the steps after pretraining take on a 2-core CPU (149-164 s
+#: measured in four whole demos with the CAM panel and the speed baseline,
+#: plus a margin of about 50 s); pretraining gets the rest. At 270 s, a
+#: demo ended about 2 minutes inside its budget.
+EVAL_SECONDS = 210
 FINETUNE_ITERS = 150
 
 
