@@ -161,10 +161,10 @@ def shutter_offsets(params: dict[str, Any] | None) -> np.ndarray:
 
 def shift_image(image: np.ndarray, offset: np.ndarray,
                 border: int) -> np.ndarray:
-    """``image`` moved by ``offset`` (x, y) px, sub-pixel, ``border`` mode
-    of OpenCV for what comes into view."""
+    """A new array: ``image`` moved by ``offset`` (x, y) px, sub-pixel,
+    ``border`` mode of OpenCV for what comes into view."""
     if not offset.any():
-        return image
+        return image.copy()
     shift = np.array([[1.0, 0.0, offset[0]], [0.0, 1.0, offset[1]]])
     return cv2.warpAffine(image, shift, image.shape[1::-1],
                           flags=cv2.INTER_LINEAR, borderMode=border)

@@ -94,7 +94,7 @@ def iter_frames(spec: dict[str, Any]) -> Iterator[np.ndarray]:
             i = t * len(offsets) + s
             cx, cy = camera_xy[i]
             canvas = shift_image(background, camera[i] * BACKGROUND_DEPTH,
-                                 cv2.BORDER_REFLECT).copy()
+                                 cv2.BORDER_REFLECT)
             for (sprite, _, depth), pose in zip(layers, poses):
                 x, y, angle, scale = pose[i]
                 _paste(canvas, sprite, x + cx * depth, y + cy * depth, angle,
