@@ -42,10 +42,14 @@ train_pipeline = [
     dict(type='FormatSpeedViews'),
     dict(type='PackActionInputs', algorithm_keys=('speeds', )),
 ]
+# Decoding in the main process: on 2 cores, DataLoader workers compete with
+# the two compute threads (0.49 s an iteration with 1 or 2 workers, 0.40 s
+# with none: tools/benchmark/demo_workers.py). With more cores, set
+# num_workers=2 and persistent_workers=True.
 train_dataloader = dict(
     batch_size=32,
-    num_workers=2,
-    persistent_workers=True,
+    num_workers=0,
+    persistent_workers=False,
     sampler=dict(type='ResumableInfiniteSampler', shuffle=True),
     # VideoDataset that checks the list and skips broken videos (it stops
     # once more than max_broken_fraction of the loads fail)

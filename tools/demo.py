@@ -61,12 +61,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--size', type=int, default=32)
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--scene', choices=('plain', 'footage'),
-                        default='plain',
-                        help='plain: one sprite on a still background; '
-                        'footage: with the generator effects of '
+                        default='footage',
+                        help='footage: with the generator effects of '
                         'FOOTAGE_EFFECTS (camera pan with parallax, '
                         'lighting, texture, two more moving objects, '
-                        'motion blur) (default: %(default)s)')
+                        'motion blur); plain: one sprite on a still '
+                        'background (default: %(default)s)')
     parser.add_argument('--started-at', type=float, default=None,
                         help='epoch seconds the budget counts from (make '
                         'demo passes its own start, so that setting up '
@@ -81,15 +81,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
-#: Generator effects of ``--scene footage``: a camera panning at up to
-#: 0.15 px per frame (drawn per clip) with parallax, lighting change, a
-#: textured background, two other moving objects (one behind the labelled
-#: sprite, one in front of it, so occluding it at times) and motion blur
-#: (``rspnet_mm/synthetic/effects.py``). No bar occluders: one bar of
-#: random grey dominates the stem's per-clip standardisation (the
-#: monitor's kNN after 100 iterations fell from 0.20 to 0.03 with it).
-#: Not the default: on this scene the 150-iteration finetune does not
-#: separate RSPNet from random init (docs/demo.md).
+#: Generator effects of ``--scene footage`` (the default): a camera panning
+#: at up to 0.15 px per frame (drawn per clip) with parallax, lighting
+#: change, a textured background, two other objects drifting slower than
+#: the labelled sprite (one behind it, one in front, so occluding it at
+#: times) and motion blur (``rspnet_mm/synthetic/effects.py``). No bar
+#: occluders: one bar of random grey dominates the stem's per-clip
+#: standardisation (the monitor's kNN after 100 iterations fell from 0.20
+#: to 0.03 with it). docs/demo.md compares the scenes.
 FOOTAGE_EFFECTS = dict(camera_pan=0.15, lighting=0.15, texture=0.2,
                        distractors=2, motion_blur=0.5)
 

@@ -43,7 +43,12 @@ OCCLUDER_DEPTH = 1.8  # the bars, nearest to the camera
 BLUR_SAMPLES = 3  # renders averaged into one blurred frame
 _BEHIND, _IN_FRONT = (0.5, 0.8), (1.2, 1.5)  # distractor depth factors
 _DISTRACTOR_RADIUS = (0.06, 0.09)  # fraction of the frame size at depth 1
-_DISTRACTOR_SPEED = (0.01, 0.05)  # fraction of the frame size per frame
+# fraction of the frame size per frame at depth 1 (x depth on screen: at
+# most 0.03): bystanders drifting past, slower than the labelled sprite's
+# slowest band at the demo's --speed-scale 3 (translate 0.03-0.043). At
+# 0.01-0.05 they moved like the sprite, and the demo's features learned the
+# sprite's motion kind far less (docs/demo.md)
+_DISTRACTOR_SPEED = (0.004, 0.02)
 EFFECTS = ('camera_pan', 'lighting', 'occluders', 'texture', 'distractors',
            'motion_blur')
 
