@@ -42,7 +42,7 @@ BACKGROUND_DEPTH = 0.4  # the background moves 0.4 x the camera offset
 OCCLUDER_DEPTH = 1.8  # the bars, nearest to the camera
 BLUR_SAMPLES = 3  # renders averaged into one blurred frame
 _BEHIND, _IN_FRONT = (0.5, 0.8), (1.2, 1.5)  # distractor depth factors
-_DISTRACTOR_RADIUS = (0.06, 0.09)  # fraction of the frame size at depth 1
+_DISTRACTOR_RADIUS = (0.04, 0.06)  # fraction of the frame size at depth 1
 # fraction of the frame size per frame at depth 1 (x depth on screen: at
 # most 0.03): bystanders drifting past, slower than the labelled sprite's
 # slowest band at the demo's --speed-scale 3 (translate 0.03-0.043). At
