@@ -89,8 +89,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 #: occluders: one bar of random grey dominates the stem's per-clip
 #: standardisation (the monitor's kNN after 100 iterations fell from 0.20
 #: to 0.03 with it). docs/demo.md compares the scenes.
-FOOTAGE_EFFECTS = dict(camera_pan=0.15, lighting=0.15, texture=0.2,
-                       distractors=2, motion_blur=0.5)
+FOOTAGE_EFFECTS = dict(camera_pan=0.15, lighting=0.05, texture=0.2,
+                       distractors=2, motion_blur=0.3)
 
 
 def make_data(args) -> SyntheticMotionConfig:
