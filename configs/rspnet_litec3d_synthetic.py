@@ -45,9 +45,9 @@ train_pipeline = [
 # Decoding in the main process: on 2 cores, DataLoader workers compete with
 # the two compute threads (0.457 s an iteration with 2 workers, 0.386 s with
 # none: tools/benchmark/demo_workers.py; 1119 vs 1459 iterations in whole
-# demos, docs/demo.md), and a resumed run then draws
-# the same augmentations (docs/long_runs.md). With more cores, set
-# num_workers=2 and persistent_workers=True.
+# demos, docs/demo.md). A resumed run then also draws the same augmentations
+# (docs/long_runs.md). With more cores, set num_workers=2 and
+# persistent_workers=True.
 train_dataloader = dict(
     batch_size=32,
     num_workers=0,

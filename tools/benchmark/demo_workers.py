@@ -80,8 +80,9 @@ def main(argv=None) -> int:
     parser.add_argument('--scene', choices=('plain', 'footage'),
                         default='footage')
     parser.add_argument('--data-dir', default=None,
-                        help='a demo data set (default: generated in a '
-                        'temporary folder)')
+                        help='a demo data set, reused when it was made '
+                        'for --scene and generated there otherwise (as '
+                        'tools/demo.py does; default: a temporary folder)')
     args = parser.parse_args(argv)
     from rspnet_mm.testing.recipes import load_tool
     demo = load_tool('demo')
